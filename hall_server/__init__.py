@@ -1,0 +1,1 @@
+"""Hall server: queue engine, storage and entry points for a service hall."""

@@ -1,0 +1,186 @@
+"""The hall configuration: a TOML file a hall administrator can read, validated at start-up.
+
+A bad file stops start-up with ConfigError naming the field and the reason.
+"""
+import re
+import tomllib
+from datetime import time, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "config" / "demo_hall.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid; the message names the field."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Names(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class OpeningHours(Strict):
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _order(self) -> "OpeningHours":
+        if self.closes <= self.opens:
+            raise ValueError("closes must be later than opens")
+        return self
+
+
+class Service(Strict):
+    code: Slug
+    prefix: str = Field(pattern=r"^[A-Z]$")
+    name: Names
+    handling_limit_min: float = Field(gt=0, le=240)
+    waiting_warning_min: float = Field(default=15, gt=0)
+    waiting_critical_min: float = Field(default=30, gt=0)
+
+    @property
+    def handling_limit_s(self) -> int:
+        return round(self.handling_limit_min * 60)
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> "Service":
+        if self.waiting_critical_min <= self.waiting_warning_min:
+            raise ValueError("waiting_critical_min must be above waiting_warning_min")
+        return self
+
+
+class CounterConfig(Strict):
+    number: int = Field(ge=1, le=999)
+    name: Names
+    services: list[Slug] = Field(min_length=1)
+
+
+class PriorityClass(Strict):
+    code: Slug
+    name: Names
+    head_start_min: float = Field(ge=0, le=240)
+
+
+class Hall(Strict):
+    id: Slug
+    name: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    timezone: str = "Asia/Shanghai"
+    region: list[str] = Field(default_factory=list)
+    opening_hours: dict[str, OpeningHours]
+    #: calling a ticket also starts its handling clock
+    start_on_call: bool = False
+    #: recalls allowed before the clerk must mark a no-show (0 = no cap)
+    recall_cap: int = Field(default=3, ge=0)
+    #: minutes after a no-show during which the ticket may be reinstated
+    reinstate_grace_min: float = Field(default=30, ge=0)
+    services: list[Service] = Field(min_length=1)
+    counters: list[CounterConfig] = Field(min_length=1)
+    priority_classes: list[PriorityClass] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _all_days(cls, value: dict) -> dict:
+        unknown = sorted(set(value) - set(WEEKDAYS))
+        if unknown:
+            raise ValueError(f"unknown weekday {unknown[0]!r}; use {', '.join(WEEKDAYS)}")
+        missing = [d for d in WEEKDAYS if d not in value]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}: the hall opens every day of the week")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> "Hall":
+        _unique("services.code", [s.code for s in self.services])
+        _unique("services.prefix", [s.prefix for s in self.services])
+        _unique("counters.number", [c.number for c in self.counters])
+        _unique("priority_classes.code", [p.code for p in self.priority_classes])
+        known = {s.code for s in self.services}
+        for i, counter in enumerate(self.counters):
+            for code in counter.services:
+                if code not in known:
+                    raise ValueError(f"counters.{i}.services: unknown service {code!r}")
+        if "normal" not in {p.code for p in self.priority_classes}:
+            raise ValueError("priority_classes: the class 'normal' is required")
+        return self
+
+    @cached_property
+    def services_by_code(self) -> dict[str, Service]:
+        return {s.code: s for s in self.services}
+
+    @cached_property
+    def counters_by_number(self) -> dict[int, CounterConfig]:
+        return {c.number: c for c in self.counters}
+
+    @cached_property
+    def head_starts(self) -> dict[str, timedelta]:
+        return {p.code: timedelta(minutes=p.head_start_min) for p in self.priority_classes}
+
+    @cached_property
+    def handling_limits_s(self) -> dict[str, int]:
+        return {s.code: s.handling_limit_s for s in self.services}
+
+
+class HallsConfig(Strict):
+    halls: list[Hall] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "HallsConfig":
+        _unique("halls.id", [h.id for h in self.halls])
+        return self
+
+    @cached_property
+    def by_id(self) -> dict[str, Hall]:
+        return {h.id: h for h in self.halls}
+
+
+def _unique(field: str, values: list) -> None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{field}: {value!r} appears twice")
+        seen.add(value)
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"invalid hall configuration {path}:"]
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(file)"
+        message = re.sub(r"^Value error, ", "", item["msg"])
+        lines.append(f"  {where}: {message}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path | None = None) -> HallsConfig:
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"hall configuration {path} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"hall configuration {path} is not valid TOML: {exc}") from None
+    try:
+        return HallsConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None

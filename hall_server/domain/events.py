@@ -1,0 +1,38 @@
+"""The event: one entry of a hall's append-only log. Its `seq` is gap-free per hall."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_STARTED = "ticket.started"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    TICKET_REINSTATED = "ticket.reinstated"
+    COUNTER_SIGNED_IN = "counter.signed_in"
+    COUNTER_SIGNED_OUT = "counter.signed_out"
+    COUNTER_PAUSED = "counter.paused"
+    COUNTER_RESUMED = "counter.resumed"
+    ALERT_RAISED = "alert.raised"
+    ALERT_UPDATED = "alert.updated"
+    ALERT_RESOLVED = "alert.resolved"
+    DEVICE_STATUS = "device.status"
+    RATING_GIVEN = "rating.given"
+
+
+@dataclass
+class Event:
+    hall: str
+    type: EventType
+    at: datetime
+    ticket: int | None = None
+    counter: int | None = None
+    actor: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int | None = None

@@ -1,0 +1,241 @@
+"""The store: a write transaction per use case, with the hall's event log kept in it.
+
+Every write transaction locks its hall's row first, so the writers of one hall are
+serialized (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE). That makes the
+event `seq` gap-free, commits happen in `seq` order, and call-next an atomic claim. Ticket
+and counter rows are also updated with a compare-and-set on their previous state, so a
+change the lock somehow let through fails instead of overwriting.
+"""
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, and_, insert, select, update
+
+from ..domain.counters import Counter, CounterState
+from ..domain.errors import Conflict, NotFound
+from ..domain.events import Event, EventType
+from ..domain.projection import HallState, evolve, ticket_from_issue
+from ..domain.tickets import Ticket, TicketStatus
+from ..domain.timing import Item
+from . import tables as t
+from .db import READ_ONLY
+
+TICKET_FIELDS = [f.name for f in fields(Ticket)]
+COUNTER_FIELDS = [f.name for f in fields(Counter)]
+Listener = Callable[[list[Event]], None]
+
+
+def ticket_from_row(row) -> Ticket:
+    values = {name: row._mapping[name] for name in TICKET_FIELDS}
+    values["status"] = TicketStatus(values["status"])
+    values["items"] = [Item(**item) for item in values["items"]]
+    return Ticket(**values)
+
+
+def counter_from_row(row) -> Counter:
+    values = {name: row._mapping[name] for name in COUNTER_FIELDS}
+    values["state"] = CounterState(values["state"])
+    return Counter(**values)
+
+
+def event_from_row(row) -> Event:
+    m = row._mapping
+    return Event(hall=m["hall"], seq=m["seq"], at=m["at"], type=EventType(m["type"]),
+                 ticket=m["ticket"], counter=m["counter"], actor=m["actor"], data=m["data"])
+
+
+def _ticket_values(ticket: Ticket) -> dict:
+    values = asdict(ticket)
+    values.pop("id")
+    values["status"] = ticket.status.value
+    return values
+
+
+class Reader:
+    """Queries that any transaction may run."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        row = self.conn.execute(select(t.tickets).where(t.tickets.c.id == ticket_id)).first()
+        if row is None:
+            raise NotFound(f"no ticket {ticket_id}", "unknown_ticket")
+        return ticket_from_row(row)
+
+    def tickets(self, hall: str, statuses: Iterable[TicketStatus] | None = None) -> list[Ticket]:
+        query = select(t.tickets).where(t.tickets.c.hall == hall)
+        if statuses is not None:
+            query = query.where(t.tickets.c.status.in_([s.value for s in statuses]))
+        return [ticket_from_row(r) for r in self.conn.execute(query.order_by(t.tickets.c.id))]
+
+    def ticket_by_request(self, hall: str, client_request_id: str) -> Ticket | None:
+        row = self.conn.execute(select(t.tickets).where(
+            t.tickets.c.hall == hall, t.tickets.c.client_request_id == client_request_id)).first()
+        return ticket_from_row(row) if row else None
+
+    def counter(self, hall: str, number: int) -> Counter:
+        row = self.conn.execute(select(t.counters).where(
+            t.counters.c.hall == hall, t.counters.c.number == number)).first()
+        if row is None:
+            raise NotFound(f"hall {hall} has no counter {number}", "unknown_counter")
+        return counter_from_row(row)
+
+    def counters(self, hall: str) -> list[Counter]:
+        query = select(t.counters).where(t.counters.c.hall == hall).order_by(t.counters.c.number)
+        return [counter_from_row(r) for r in self.conn.execute(query)]
+
+    def events(self, hall: str, after: int = 0, limit: int | None = None) -> list[Event]:
+        query = (select(t.events).where(t.events.c.hall == hall, t.events.c.seq > after)
+                 .order_by(t.events.c.seq))
+        if limit is not None:
+            query = query.limit(limit)
+        return [event_from_row(r) for r in self.conn.execute(query)]
+
+    def last_seq(self, hall: str) -> int:
+        value = self.conn.execute(select(t.halls.c.last_seq).where(t.halls.c.id == hall)).scalar()
+        if value is None:
+            raise NotFound(f"no hall {hall}", "unknown_hall")
+        return value
+
+
+class WriteTx(Reader):
+    """One use case's transaction in one hall: load, record events, save."""
+
+    def __init__(self, conn: Connection, hall: str, last_seq: int, at: datetime) -> None:
+        super().__init__(conn)
+        self.hall, self.seq, self.at = hall, last_seq, at
+        self.state = HallState()
+        self.events: list[Event] = []
+        self._loaded_status: dict[int, str] = {}
+        self._loaded_counter: dict[int, str] = {}
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        if ticket_id not in self.state.tickets:
+            ticket = super().ticket(ticket_id)
+            if ticket.hall != self.hall:
+                raise NotFound(f"no ticket {ticket_id} in hall {self.hall}", "unknown_ticket")
+            self._track_ticket(ticket)
+        return self.state.tickets[ticket_id]
+
+    def waiting(self) -> list[Ticket]:
+        loaded = super().tickets(self.hall, [TicketStatus.WAITING])
+        for ticket in loaded:
+            if ticket.id not in self.state.tickets:
+                self._track_ticket(ticket)
+        return [self.state.tickets[ticket.id] for ticket in loaded]
+
+    def counter(self, number: int) -> Counter:
+        if number not in self.state.counters:
+            counter = super().counter(self.hall, number)
+            self.state.counters[number] = counter
+            self._loaded_counter[number] = counter.state.value
+        return self.state.counters[number]
+
+    def _track_ticket(self, ticket: Ticket) -> None:
+        self.state.tickets[ticket.id] = ticket
+        self._loaded_status[ticket.id] = ticket.status.value
+
+    def next_number(self, day: date, prefix: str) -> int:
+        """The next ticket number of (hall, day, prefix); the hall lock makes it exclusive."""
+        key = and_(t.number_sequences.c.hall == self.hall,
+                   t.number_sequences.c.business_day == day,
+                   t.number_sequences.c.prefix == prefix)
+        last = self.conn.execute(select(t.number_sequences.c.last_number).where(key)).scalar()
+        if last is None:
+            self.conn.execute(insert(t.number_sequences).values(
+                hall=self.hall, business_day=day, prefix=prefix, last_number=1))
+            return 1
+        self.conn.execute(update(t.number_sequences).where(key).values(last_number=last + 1))
+        return last + 1
+
+    def record(self, type: EventType, *, ticket: int | None = None, counter: int | None = None,
+               actor: str | None = None, data: dict | None = None) -> Event:
+        """Append an event, apply it to the loaded state and save what it changed."""
+        event = Event(hall=self.hall, seq=self.seq + 1, at=self.at, type=type, ticket=ticket,
+                      counter=counter, actor=actor, data=data or {})
+        if type is EventType.TICKET_ISSUED:
+            self._insert_ticket(event)
+        else:
+            evolve(self.state, event)
+            if event.ticket is not None:
+                self._save_ticket(self.state.tickets[event.ticket])
+            if event.counter is not None:
+                self._save_counter(self.state.counters[event.counter])
+        self.conn.execute(insert(t.events).values(
+            hall=event.hall, seq=event.seq, at=event.at, type=event.type.value,
+            ticket=event.ticket, counter=event.counter, actor=event.actor, data=event.data))
+        self.seq = event.seq
+        self.events.append(event)
+        return event
+
+    def _insert_ticket(self, event: Event) -> None:
+        ticket = ticket_from_issue(event)
+        values = _ticket_values(ticket)
+        ticket.id = event.ticket = self.conn.execute(
+            insert(t.tickets).values(values).returning(t.tickets.c.id)).scalar_one()
+        self._track_ticket(ticket)
+
+    def _save_ticket(self, ticket: Ticket) -> None:
+        before = self._loaded_status[ticket.id]
+        result = self.conn.execute(update(t.tickets).where(
+            t.tickets.c.id == ticket.id, t.tickets.c.status == before).values(_ticket_values(ticket)))
+        if result.rowcount != 1:
+            raise Conflict(f"ticket {ticket.id} changed meanwhile", "concurrent_change")
+        self._loaded_status[ticket.id] = ticket.status.value
+
+    def _save_counter(self, counter: Counter) -> None:
+        before = self._loaded_counter[counter.number]
+        values = asdict(counter)
+        values["state"] = counter.state.value
+        result = self.conn.execute(update(t.counters).where(
+            t.counters.c.hall == self.hall, t.counters.c.number == counter.number,
+            t.counters.c.state == before).values(values))
+        if result.rowcount != 1:
+            raise Conflict(f"counter {counter.number} changed meanwhile", "concurrent_change")
+        self._loaded_counter[counter.number] = counter.state.value
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reader_engine = engine.execution_options(**{READ_ONLY: True})
+        self.listeners: list[Listener] = []
+
+    @contextmanager
+    def read(self) -> Iterator[Reader]:
+        with self._reader_engine.connect() as conn, conn.begin():
+            yield Reader(conn)
+
+    @contextmanager
+    def write(self, hall: str, at: datetime) -> Iterator[WriteTx]:
+        """A write transaction in `hall`; its events go to the listeners once committed."""
+        with self.engine.connect() as conn:
+            with conn.begin():
+                last_seq = conn.execute(select(t.halls.c.last_seq).where(t.halls.c.id == hall)
+                                        .with_for_update()).scalar()
+                if last_seq is None:
+                    raise NotFound(f"no hall {hall}", "unknown_hall")
+                tx = WriteTx(conn, hall, last_seq, at)
+                yield tx
+                if tx.events:
+                    conn.execute(update(t.halls).where(t.halls.c.id == hall)
+                                 .values(last_seq=tx.seq))
+        if tx.events:
+            for listener in self.listeners:
+                listener(tx.events)
+
+    def sync_halls(self, config) -> None:
+        """Create the rows of configured halls and counters that the database lacks."""
+        with self.engine.begin() as conn:
+            for hall in config.halls:
+                if conn.execute(select(t.halls.c.id).where(t.halls.c.id == hall.id)).first() is None:
+                    conn.execute(insert(t.halls).values(id=hall.id, last_seq=0))
+                have = set(conn.execute(select(t.counters.c.number)
+                                        .where(t.counters.c.hall == hall.id)).scalars())
+                for counter in hall.counters:
+                    if counter.number not in have:
+                        conn.execute(insert(t.counters).values(
+                            hall=hall.id, number=counter.number, state=CounterState.CLOSED.value))

@@ -1,0 +1,117 @@
+"""The schema. Migrations in `migrations/` create it; this module describes it for queries."""
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+halls = Table(
+    "halls",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    # the seq of the hall's last event; the row is locked by every write transaction
+    Column("last_seq", Integer, nullable=False, default=0),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("hall", String(64), ForeignKey("halls.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("clerk", String(64)),
+    Column("ticket", Integer),
+    Column("pause_reason", String(32)),
+    Column("since", UTCDateTime),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("prefix", String(4), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("priority", String(64), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("appointment", String(64)),
+    Column("slot_start", UTCDateTime),
+    Column("client_request_id", String(128)),
+    Column("counter", Integer),
+    Column("clerk", String(64)),
+    Column("responsible_clerk", String(64)),
+    Column("called_at", UTCDateTime),
+    Column("started_at", UTCDateTime),
+    Column("finished_at", UTCDateTime),
+    Column("no_show_at", UTCDateTime),
+    Column("recall_count", Integer, nullable=False, default=0),
+    Column("transfer_count", Integer, nullable=False, default=0),
+    Column("wait_s", Float, nullable=False, default=0.0),
+    Column("items", JSON, nullable=False),
+    UniqueConstraint("hall", "business_day", "prefix", "number", name="uq_ticket_number"),
+    UniqueConstraint("hall", "client_request_id", name="uq_ticket_client_request"),
+    Index("ix_tickets_hall_status", "hall", "status"),
+)
+
+number_sequences = Table(
+    "number_sequences",
+    metadata,
+    Column("hall", String(64), ForeignKey("halls.id"), primary_key=True),
+    Column("business_day", Date, primary_key=True),
+    Column("prefix", String(4), primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("hall", String(64), ForeignKey("halls.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("ticket", Integer),
+    Column("counter", Integer),
+    Column("actor", String(64)),
+    Column("data", JSON, nullable=False),
+)

@@ -1,0 +1,88 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL.
+
+PostgreSQL tests get a schema of their own in the `test` database, so they run in
+parallel. Without a reachable server they skip, unless HALL_REQUIRE_SERVICES=1 (as in CI),
+where they fail.
+"""
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from hall_server.bootstrap import open_context
+from hall_server.config import DEFAULT_CONFIG, load_config
+from hall_server.domain.actors import Actor, Role
+from hall_server.domain.clock import FixedClock
+
+POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("HALL_REQUIRE_SERVICES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+MANAGER = Actor("manager-li", Role.MANAGER, frozenset({"demo"}))
+KIOSK = Actor("kiosk-1", Role.KIOSK, frozenset({"demo"}))
+
+
+def postgres_available() -> str | None:
+    """None if PostgreSQL answers, else why not."""
+    try:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means "not available"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+def require_postgres() -> None:
+    problem = postgres_available()
+    if problem is None:
+        return
+    message = (f"PostgreSQL not reachable at {POSTGRES_URL} ({problem}); start it or set "
+               "HALL_TEST_POSTGRES_URL to run these tests")
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (HALL_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path: Path):
+    """A URL of an empty database, once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hall.db'}"
+        return
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield sa.engine.make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def config():
+    return load_config(DEFAULT_CONFIG)
+
+
+@pytest.fixture
+def clock():
+    """Tuesday 2026-11-24, 09:00 in Shanghai."""
+    return FixedClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def ctx(database_url, config, clock):
+    context = open_context(config, database_url, clock)
+    yield context
+    context.store.engine.dispose()
+
+
+def clerk(name: str = "clerk-wang") -> Actor:
+    return Actor(name, Role.CLERK, frozenset({"demo"}))

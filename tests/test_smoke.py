@@ -1,0 +1,22 @@
+from hall_server.domain.tickets import TicketStatus
+from hall_server.services import counters, tickets
+
+from .conftest import KIOSK, clerk
+
+
+def test_issue_call_serve_finish(ctx, clock):
+    ticket = tickets.issue_ticket(ctx, "demo", "fee", KIOSK)
+    assert ticket.display_number == "A001"
+    wang = clerk()
+    counters.sign_in(ctx, "demo", 1, wang)
+    clock.advance(120)
+    called = tickets.call_next(ctx, "demo", 1, wang)
+    assert called.id == ticket.id and called.status is TicketStatus.CALLED
+    assert called.wait_s == 120
+    tickets.start(ctx, "demo", 1, wang)
+    clock.advance(200)
+    done = tickets.finish(ctx, "demo", 1, wang)
+    assert done.status is TicketStatus.DONE and done.handling_s == 200
+    with ctx.store.read() as r:
+        assert [e.seq for e in r.events("demo")] == [1, 2, 3, 4, 5]
+        assert r.counter("demo", 1).ticket is None
