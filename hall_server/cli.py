@@ -3,6 +3,7 @@ import argparse
 import sys
 
 from .config import ConfigError
+from .domain.errors import HallError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,6 +15,24 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8000)
 
     commands.add_parser("init-db", help="create or migrate the database")
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    user_add = user.add_parser("add", help="add a user")
+    user_add.add_argument("username")
+    user_add.add_argument("--role", required=True, choices=["clerk", "manager", "admin"])
+    user_add.add_argument("--hall", action="append", default=[], dest="halls")
+    user_add.add_argument("--badge", help="badge number (工号) shown to customers")
+    user_add.add_argument("--name", help="full name")
+    user_add.add_argument("--password-stdin", action="store_true", required=True,
+                          help="read the password from standard input")
+
+    device = commands.add_parser("device", help="manage devices").add_subparsers(dest="action",
+                                                                                 required=True)
+    device_add = device.add_parser("add", help="add a device; prints its token as the last line")
+    device_add.add_argument("--hall", required=True)
+    device_add.add_argument("--kind", required=True, choices=["kiosk", "display", "evaluator"])
+    device_add.add_argument("--name", required=True)
+    device_add.add_argument("--counter", type=int, help="the counter of an evaluator")
 
     demo = commands.add_parser("demo", help="simulate a business day in the hall")
     demo.add_argument("--hall", default=None, help="hall id (default: the first configured)")
@@ -29,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except HallError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -39,9 +61,34 @@ def _run(args: argparse.Namespace) -> int:
 
 def _init_db(args: argparse.Namespace) -> int:
     from .bootstrap import open_context
+    from .services.accounts import ensure_first_admin
 
     ctx = open_context()
     print(f"database ready: {ctx.store.engine.url.render_as_string(hide_password=True)}")
+    password = ensure_first_admin(ctx)
+    if password:
+        print(f"created user admin with password {password} (shown once; change it)")
+    return 0
+
+
+def _user(args: argparse.Namespace) -> int:
+    from .bootstrap import open_context
+    from .services.accounts import add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    add_user(open_context(), args.username, args.role, password, args.halls, badge=args.badge,
+             name=args.name)
+    print(f"user {args.username} added")
+    return 0
+
+
+def _device(args: argparse.Namespace) -> int:
+    from .bootstrap import open_context
+    from .services.accounts import add_device
+
+    token = add_device(open_context(), args.hall, args.kind, args.name, args.counter)
+    print(f"device {args.name} added to hall {args.hall}; its token (shown once):")
+    print(token)
     return 0
 
 
@@ -56,4 +103,4 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "init-db": _init_db, "demo": _demo}
+COMMANDS = {"run": _run, "init-db": _init_db, "user": _user, "device": _device, "demo": _demo}

@@ -19,6 +19,10 @@ class Actor:
     role: Role
     #: the halls the actor may act in; None means every hall (admin, system)
     halls: frozenset[str] | None = None
+    #: the counter an evaluator device belongs to
+    counter: int | None = None
+    badge: str | None = None
+    display_name: str | None = None
 
     def may_act_in(self, hall: str) -> bool:
         return self.halls is None or hall in self.halls

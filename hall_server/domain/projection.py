@@ -55,7 +55,7 @@ def ticket_from_issue(event: Event) -> Ticket:
         hall=event.hall,
         service=data["service"],
         prefix=data["prefix"],
-        number=data["number"],
+        number=data["serial"],
         business_day=date.fromisoformat(data["business_day"]),
         priority=data["priority"],
         issued_at=event.at,

@@ -7,7 +7,7 @@ from ..domain.actors import Actor
 from ..domain.counters import CounterState
 from ..domain.errors import Conflict, Invalid
 from ..domain.events import EventType as E
-from ..domain.numbering import business_day
+from ..domain.numbering import business_day, format_number
 from ..domain.selection import choose_next
 from ..domain.tickets import Ticket
 from ..storage.store import WriteTx
@@ -37,9 +37,10 @@ def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
             if earlier is not None:
                 return earlier
         day = business_day(now, hall.timezone)
-        number = tx.next_number(day, config.prefix)
+        serial = tx.next_number(day, config.prefix)
         event = tx.record(E.TICKET_ISSUED, actor=actor.name, data={
-            "service": service, "prefix": config.prefix, "number": number,
+            "service": service, "prefix": config.prefix, "serial": serial,
+            "number": format_number(config.prefix, serial),
             "business_day": day.isoformat(), "priority": priority, "appointment": appointment,
             "slot_start": slot_start.isoformat() if slot_start else None,
             "client_request_id": client_request_id,
@@ -63,7 +64,8 @@ def call_next(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Tic
         tx.record(E.TICKET_CALLED, ticket=ticket.id, counter=counter, actor=actor.name,
                   data={"clerk": desk.clerk, "number": ticket.display_number})
         if hall.start_on_call:
-            tx.record(E.TICKET_STARTED, ticket=ticket.id, counter=counter, actor=actor.name)
+            tx.record(E.TICKET_STARTED, ticket=ticket.id, counter=counter, actor=actor.name,
+                      data={"number": ticket.display_number})
         return ticket
 
 
@@ -95,7 +97,7 @@ def finish(ctx: HallContext, hall_id: str, counter: int, actor: Actor,
         ticket = _current_ticket(tx, hall, counter, actor)
         items = _checked_items(hall, items or [{"service": ticket.service, "count": 1}])
         tx.record(E.TICKET_FINISHED, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"items": items})
+                  data={"number": ticket.display_number, "items": items})
         return ticket
 
 
@@ -114,8 +116,8 @@ def transfer(ctx: HallContext, hall_id: str, counter: int, actor: Actor, *,
     with ctx.store.write(hall_id, ctx.clock.now()) as tx:
         ticket = _current_ticket(tx, hall, counter, actor)
         tx.record(E.TICKET_TRANSFERRED, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"service": service or ticket.service, "from_service": ticket.service,
-                        "to_counter": to_counter})
+                  data={"number": ticket.display_number, "service": service or ticket.service,
+                        "from_service": ticket.service, "to_counter": to_counter})
         return ticket
 
 
@@ -129,7 +131,8 @@ def reinstate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor) -> T
                 (now - ticket.no_show_at).total_seconds() > hall.reinstate_grace_min * 60:
             raise Conflict(f"ticket {ticket.display_number} missed its turn more than "
                            f"{hall.reinstate_grace_min:g} minutes ago", "grace_expired")
-        tx.record(E.TICKET_REINSTATED, ticket=ticket.id, actor=actor.name)
+        tx.record(E.TICKET_REINSTATED, ticket=ticket.id, actor=actor.name,
+                  data={"number": ticket.display_number})
         return ticket
 
 
@@ -140,7 +143,8 @@ def cancel(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor) -> Tick
         at_counter = ticket.counter if ticket.called_at is not None else None
         if at_counter is not None:
             tx.counter(at_counter)
-        tx.record(E.TICKET_CANCELLED, ticket=ticket.id, counter=at_counter, actor=actor.name)
+        tx.record(E.TICKET_CANCELLED, ticket=ticket.id, counter=at_counter, actor=actor.name,
+                  data={"number": ticket.display_number})
         return ticket
 
 

@@ -94,6 +94,16 @@ class Reader:
             query = query.limit(limit)
         return [event_from_row(r) for r in self.conn.execute(query)]
 
+    def recent_handling_s(self, hall: str, service: str, limit: int) -> list[float]:
+        """Handling times of the service's last finished tickets, newest first."""
+        c = t.tickets.c
+        rows = self.conn.execute(
+            select(c.started_at, c.finished_at)
+            .where(c.hall == hall, c.service == service, c.status == TicketStatus.DONE.value,
+                   c.started_at.is_not(None))
+            .order_by(c.finished_at.desc()).limit(limit))
+        return [(row.finished_at - row.started_at).total_seconds() for row in rows]
+
     def last_seq(self, hall: str) -> int:
         value = self.conn.execute(select(t.halls.c.last_seq).where(t.halls.c.id == hall)).scalar()
         if value is None:

@@ -115,3 +115,46 @@ events = Table(
     Column("actor", String(64)),
     Column("data", JSON, nullable=False),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("name", String(128)),
+    Column("badge", String(32)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+user_halls = Table(
+    "user_halls",
+    metadata,
+    Column("username", String(64), ForeignKey("users.username", ondelete="CASCADE"), primary_key=True),
+    Column("hall", String(64), ForeignKey("halls.id"), primary_key=True),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(64), nullable=False),
+    # an evaluator belongs to a counter
+    Column("counter", Integer),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("hall", "name", name="uq_device_name"),
+)
+
+#: bearer tokens, stored as SHA-256 of the token: they are random, so a slow hash adds nothing
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("users.username", ondelete="CASCADE")),
+    Column("device", Integer, ForeignKey("devices.id", ondelete="CASCADE")),
+    Column("created_at", UTCDateTime, nullable=False),
+    # None: does not expire (device tokens, until revoked)
+    Column("expires_at", UTCDateTime),
+)

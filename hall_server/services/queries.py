@@ -1,0 +1,144 @@
+"""Read-only use cases: the hall, a ticket with its place in the queue, the board, events."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..config import Hall
+from ..domain.actors import Actor
+from ..domain.counters import Counter, CounterState
+from ..domain.errors import NotFound
+from ..domain.estimates import RECENT_TICKETS, estimated_wait_s, mean_handling_s
+from ..domain.events import Event
+from ..domain.selection import queue_key
+from ..domain.tickets import Ticket, TicketStatus
+from ..domain.timing import Item, handling_budget_s
+from ..storage.store import Reader
+from .context import HallContext
+
+OPEN_STATES = (CounterState.IDLE, CounterState.SERVING)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A ticket and, while it waits, its place in the queue."""
+
+    ticket: Ticket
+    ahead: int | None
+    estimated_wait_s: int | None
+
+
+@dataclass(frozen=True)
+class ServiceLoad:
+    code: str
+    waiting: int
+    longest_wait_s: float
+    estimated_wait_s: int
+    open_counters: int
+
+
+@dataclass(frozen=True)
+class CounterView:
+    counter: Counter
+    ticket: Ticket | None
+    elapsed_s: float | None
+    limit_s: int | None
+
+
+@dataclass(frozen=True)
+class Board:
+    at: datetime
+    last_seq: int
+    services: list[ServiceLoad]
+    counters: list[CounterView]
+
+
+class _Queue:
+    """The waiting tickets and counters of a hall, read once, for places and estimates."""
+
+    def __init__(self, reader: Reader, hall: Hall) -> None:
+        self.reader, self.hall = reader, hall
+        self.waiting = reader.tickets(hall.id, [TicketStatus.WAITING])
+        self.counters = reader.counters(hall.id)
+        self._mean: dict[str, float] = {}
+
+    def open_counters(self, service: str) -> int:
+        serving = [c for c in self.counters if c.state in OPEN_STATES
+                   and service in self.hall.counters_by_number[c.number].services]
+        if serving:
+            return len(serving)
+        return sum(service in c.services for c in self.hall.counters)
+
+    def mean_s(self, service: str) -> float:
+        if service not in self._mean:
+            recent = self.reader.recent_handling_s(self.hall.id, service, RECENT_TICKETS)
+            self._mean[service] = mean_handling_s(recent, self.hall.handling_limits_s[service])
+        return self._mean[service]
+
+    def estimate(self, service: str, ahead: int) -> int:
+        return estimated_wait_s(ahead, self.open_counters(service), self.mean_s(service))
+
+    def place(self, ticket: Ticket) -> Placed:
+        if ticket.status is not TicketStatus.WAITING:
+            return Placed(ticket, None, None)
+        key = queue_key(ticket, self.hall.head_starts)
+        ahead = sum(1 for other in self.waiting if other.service == ticket.service
+                    and queue_key(other, self.hall.head_starts) < key)
+        return Placed(ticket, ahead, self.estimate(ticket.service, ahead))
+
+
+def get_ticket(ctx: HallContext, ticket_id: int, actor: Actor) -> Placed:
+    with ctx.store.read() as reader:
+        ticket = reader.ticket(ticket_id)
+        hall = _visible_hall(ctx, ticket.hall, actor, ticket_id)
+        return _Queue(reader, hall).place(ticket)
+
+
+def place(ctx: HallContext, ticket: Ticket) -> Placed:
+    """A ticket just returned by a use case, with its place in the queue."""
+    with ctx.store.read() as reader:
+        return _Queue(reader, ctx.hall(ticket.hall)).place(ticket)
+
+
+def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
+    hall = ctx.hall(hall_id, actor)
+    now = ctx.clock.now()
+    with ctx.store.read() as reader:
+        last_seq = reader.last_seq(hall_id)
+        queue = _Queue(reader, hall)
+        services = []
+        for service in hall.services:
+            waiting = [t for t in queue.waiting if t.service == service.code]
+            longest = max(((now - t.queued_at).total_seconds() + t.wait_s for t in waiting), default=0.0)
+            services.append(ServiceLoad(service.code, len(waiting), longest,
+                                        queue.estimate(service.code, len(waiting)),
+                                        queue.open_counters(service.code)))
+        counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
+    return Board(now, last_seq, services, counters)
+
+
+def counter_view(ctx: HallContext, hall_id: str, counter: Counter) -> CounterView:
+    with ctx.store.read() as reader:
+        return _counter_view(reader, ctx.hall(hall_id), counter, ctx.clock.now())
+
+
+def events(ctx: HallContext, hall_id: str, actor: Actor, after: int, limit: int) -> tuple[list[Event], int]:
+    ctx.hall(hall_id, actor)
+    with ctx.store.read() as reader:
+        return reader.events(hall_id, after, limit), reader.last_seq(hall_id)
+
+
+def _counter_view(reader: Reader, hall: Hall, counter: Counter, now: datetime) -> CounterView:
+    if counter.ticket is None:
+        elapsed = (now - counter.since).total_seconds() if counter.since else None
+        return CounterView(counter, None, elapsed, None)
+    ticket = reader.ticket(counter.ticket)
+    began = ticket.started_at or ticket.called_at
+    items = ticket.items or [Item(ticket.service, 1)]
+    return CounterView(counter, ticket, (now - began).total_seconds(),
+                       handling_budget_s(items, hall.handling_limits_s))
+
+
+def _visible_hall(ctx: HallContext, hall_id: str, actor: Actor, ticket_id: int) -> Hall:
+    """A ticket of a hall the actor may not see is reported as unknown, not forbidden."""
+    if not actor.may_act_in(hall_id):
+        raise NotFound(f"no ticket {ticket_id}", "unknown_ticket")
+    return ctx.hall(hall_id)

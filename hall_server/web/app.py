@@ -1,0 +1,40 @@
+"""The application factory: one Flask app and one Socket.IO server per hall context."""
+import os
+
+from apiflask import APIFlask
+from flask_socketio import SocketIO
+
+from ..services.context import HallContext
+from . import errors, realtime
+from .api import api
+from .schemas import ErrorOut
+
+#: how Socket.IO runs under the production server (chosen by `make bench`)
+ASYNC_MODE = "threading"
+
+
+def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask, SocketIO]:
+    app = APIFlask(__name__, title="Hall queue server", version="1.0.0",
+                   spec_path="/api/v1/openapi.json", docs_path=None)
+    app.config.update(
+        HTTP_ERROR_SCHEMA=ErrorOut, VALIDATION_ERROR_SCHEMA=ErrorOut,
+        VALIDATION_ERROR_STATUS_CODE=422, JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SERVERS=[{"url": "/", "description": "this hall server"}],
+    )
+    app.extensions["hall"] = ctx
+    errors.register(app)
+    app.register_blueprint(api)
+
+    @app.get("/")
+    @app.doc(hide=True)
+    def index() -> str:
+        names = ", ".join(f"{h.name} ({h.name_en})" for h in ctx.config.halls)
+        return f"<h1>营业厅排队系统 Hall queue server</h1><p>{names}</p>"
+
+    socketio = SocketIO(app, async_mode=async_mode, message_queue=os.environ.get("HALL_MESSAGE_QUEUE"),
+                        cors_allowed_origins=[])
+    relay = realtime.EventRelay(socketio, ctx)
+    ctx.store.listeners.append(relay.committed)
+    realtime.register(socketio, ctx, relay)
+    return app, socketio

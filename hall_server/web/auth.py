@@ -1,0 +1,22 @@
+"""Bearer-token authentication for HTTP routes."""
+from apiflask import HTTPTokenAuth
+from flask import current_app
+
+from ..domain.actors import Actor
+from ..services import accounts
+
+token_auth = HTTPTokenAuth(scheme="Bearer", description="a login token or a device token")
+
+
+@token_auth.verify_token
+def _verify(token: str) -> Actor | None:
+    if not token:
+        return None
+    try:
+        return accounts.authenticate(current_app.extensions["hall"], token)
+    except accounts.Unauthorized:
+        return None
+
+
+def current_actor() -> Actor:
+    return token_auth.current_user

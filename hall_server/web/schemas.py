@@ -1,0 +1,197 @@
+"""Request and response schemas: they validate input and generate the OpenAPI document."""
+from apiflask import Schema
+from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
+from marshmallow import ValidationError, validates_schema
+
+from ..domain.counters import PAUSE_REASONS, CounterState
+from ..domain.events import EventType
+from ..domain.tickets import TicketStatus
+from ..services.tickets import MAX_ITEMS
+
+Id = String(required=True, validate=Length(1, 64))
+
+
+class Error(Schema):
+    code = String(required=True)
+    message = String(required=True)
+    details = Dict()
+
+
+class ErrorOut(Schema):
+    error = Nested(Error, required=True)
+
+
+class LoginIn(Schema):
+    username = String(required=True, validate=Length(1, 64))
+    password = String(required=True, validate=Length(1, 1024))
+
+
+class UserOut(Schema):
+    username = String(required=True)
+    role = String(required=True)
+    halls = List(String(), required=True)
+
+
+class LoginOut(Schema):
+    token = String(required=True)
+    expires_at = DateTime(required=True)
+    user = Nested(UserOut, required=True)
+
+
+class Names(Schema):
+    zh = String(required=True)
+    en = String(required=True)
+
+
+class HallSummary(Schema):
+    id = String(required=True)
+    name = String(required=True)
+    name_en = String()
+
+
+class HallsOut(Schema):
+    halls = List(Nested(HallSummary), required=True)
+
+
+class ServiceOut(Schema):
+    code = String(required=True)
+    prefix = String(required=True)
+    name = Nested(Names, required=True)
+    handling_limit_s = Integer(required=True)
+    waiting_warning_s = Integer()
+    waiting_critical_s = Integer()
+
+
+class CounterInfo(Schema):
+    number = Integer(required=True)
+    name = Nested(Names, required=True)
+    services = List(String(), required=True)
+
+
+class PriorityOut(Schema):
+    code = String(required=True)
+    name = Nested(Names, required=True)
+    head_start_s = Integer()
+
+
+class HallOut(Schema):
+    id = String(required=True)
+    name = String(required=True)
+    name_en = String()
+    timezone = String(required=True)
+    region = List(String())
+    services = List(Nested(ServiceOut), required=True)
+    counters = List(Nested(CounterInfo), required=True)
+    priority_classes = List(Nested(PriorityOut), required=True)
+
+
+class IssueIn(Schema):
+    service = Id
+    priority = String(load_default="normal", validate=Length(1, 64))
+    appointment = String(load_default=None, allow_none=True, validate=Length(1, 64))
+    client_request_id = String(load_default=None, allow_none=True, validate=Length(1, 128))
+
+
+class ItemOut(Schema):
+    service = String(required=True)
+    count = Integer(required=True)
+
+
+class TicketOut(Schema):
+    id = Integer(required=True)
+    hall = String(required=True)
+    number = String(required=True)
+    service = String(required=True)
+    priority = String(required=True)
+    status = String(required=True, validate=OneOf([s.value for s in TicketStatus]))
+    issued_at = DateTime(required=True)
+    called_at = DateTime(required=True, allow_none=True)
+    started_at = DateTime(required=True, allow_none=True)
+    finished_at = DateTime(required=True, allow_none=True)
+    counter = Integer(required=True, allow_none=True)
+    recall_count = Integer(required=True)
+    ahead = Integer(required=True, allow_none=True)
+    estimated_wait_s = Integer(required=True, allow_none=True)
+    clerk = String(allow_none=True)
+    wait_s = Float()
+    transfer_count = Integer()
+    items = List(Nested(ItemOut))
+
+
+class CounterOut(Schema):
+    number = Integer(required=True)
+    state = String(required=True, validate=OneOf([s.value for s in CounterState]))
+    clerk = String(required=True, allow_none=True)
+    ticket = Nested(TicketOut, required=True, allow_none=True)
+    pause_reason = String(allow_none=True)
+
+
+class SignInIn(Schema):
+    clerk = String(validate=Length(1, 64), metadata={"description": "for a manager signing a clerk in"})
+
+
+class ItemIn(Schema):
+    service = Id
+    count = Integer(strict=True, load_default=1, validate=Range(1, MAX_ITEMS))
+
+
+class FinishIn(Schema):
+    items = List(Nested(ItemIn), validate=Length(1, 20))
+
+
+class TransferIn(Schema):
+    service = String(validate=Length(1, 64))
+    counter = Integer(strict=True, validate=Range(1, 999))
+
+    @validates_schema
+    def _one_target(self, data: dict, **_kwargs) -> None:
+        if ("service" in data) == ("counter" in data):
+            raise ValidationError("give either service or counter")
+
+
+class PauseIn(Schema):
+    reason = String(required=True, validate=OneOf(PAUSE_REASONS))
+
+
+class ServiceLoadOut(Schema):
+    code = String(required=True)
+    waiting = Integer(required=True)
+    longest_wait_s = Float(required=True)
+    estimated_wait_s = Integer(required=True)
+    open_counters = Integer(required=True)
+
+
+class BoardCounterOut(CounterOut):
+    elapsed_s = Float(required=True, allow_none=True)
+    limit_s = Integer(required=True, allow_none=True)
+    over_limit = Boolean()
+
+
+class BoardOut(Schema):
+    at = DateTime(required=True)
+    last_seq = Integer(required=True)
+    services = List(Nested(ServiceLoadOut), required=True)
+    counters = List(Nested(BoardCounterOut), required=True)
+    alerts = List(Dict(), required=True)
+
+
+class EventsQuery(Schema):
+    after = Integer(load_default=0, validate=Range(0, 2**31 - 1))
+    limit = Integer(load_default=500, validate=Range(1, 1000))
+
+
+class EventOut(Schema):
+    seq = Integer(required=True)
+    hall = String(required=True)
+    type = String(required=True, validate=OneOf([e.value for e in EventType]))
+    at = String(required=True, metadata={"format": "date-time"})
+    ticket = Integer(required=True, allow_none=True)
+    counter = Integer(required=True, allow_none=True)
+    actor = String(allow_none=True)
+    data = Dict(required=True)
+
+
+class EventsOut(Schema):
+    events = List(Nested(EventOut), required=True)
+    last_seq = Integer(required=True)

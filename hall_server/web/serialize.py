@@ -1,0 +1,43 @@
+"""Domain objects to the JSON shapes of CONTRACT.md (the schemas in schemas.py)."""
+from ..domain.events import Event
+from ..services.queries import Board, CounterView, Placed
+
+
+def ticket_json(placed: Placed) -> dict:
+    t = placed.ticket
+    return {
+        "id": t.id, "hall": t.hall, "number": t.display_number, "service": t.service,
+        "priority": t.priority, "status": t.status.value, "issued_at": t.issued_at,
+        "called_at": t.called_at, "started_at": t.started_at, "finished_at": t.finished_at,
+        "counter": t.counter, "recall_count": t.recall_count, "ahead": placed.ahead,
+        "estimated_wait_s": placed.estimated_wait_s, "clerk": t.clerk, "wait_s": t.wait_s,
+        "transfer_count": t.transfer_count,
+        "items": [{"service": i.service, "count": i.count} for i in t.items],
+    }
+
+
+def counter_json(view: CounterView) -> dict:
+    c = view.counter
+    return {
+        "number": c.number, "state": c.state.value, "clerk": c.clerk,
+        "ticket": ticket_json(Placed(view.ticket, None, None)) if view.ticket else None,
+        "pause_reason": c.pause_reason,
+    }
+
+
+def board_json(board: Board) -> dict:
+    counters = []
+    for view in board.counters:
+        over = view.limit_s is not None and view.elapsed_s is not None and view.elapsed_s > view.limit_s
+        counters.append({**counter_json(view), "elapsed_s": view.elapsed_s, "limit_s": view.limit_s,
+                         "over_limit": over})
+    services = [vars(load) for load in board.services]
+    return {"at": board.at, "last_seq": board.last_seq, "services": services, "counters": counters,
+            "alerts": []}
+
+
+def event_json(event: Event) -> dict:
+    """The event as the API and Socket.IO send it (times as ISO 8601 strings)."""
+    return {"seq": event.seq, "hall": event.hall, "type": event.type.value,
+            "at": event.at.isoformat(), "ticket": event.ticket, "counter": event.counter,
+            "actor": event.actor, "data": event.data}
