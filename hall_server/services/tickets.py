@@ -5,11 +5,11 @@ from datetime import datetime
 from ..config import Hall
 from ..domain.actors import Actor
 from ..domain.counters import CounterState
-from ..domain.errors import Conflict, Invalid
+from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.events import EventType as E
 from ..domain.numbering import business_day, format_number
 from ..domain.selection import choose_next
-from ..domain.tickets import Ticket
+from ..domain.tickets import Ticket, TicketStatus
 from ..storage.store import WriteTx
 from .context import HallContext
 from .guards import counter_for, known_counter
@@ -174,3 +174,26 @@ def _checked_items(hall: Hall, items: list[dict]) -> list[dict]:
             raise Invalid(f"item count must be a whole number from 1 to {MAX_ITEMS}", "invalid_items")
         checked.append({"service": service, "count": count})
     return checked
+
+
+RATING_SCORES = range(1, 6)
+
+
+def rate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor, score: int) -> Ticket:
+    """The customer rates a finished visit (1 to 5) on the evaluator of the counter that served it."""
+    ctx.hall(hall_id, actor)
+    if score not in RATING_SCORES:
+        raise Invalid("a rating is a whole number from 1 to 5", "invalid_score")
+    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+        ticket = tx.ticket(ticket_id)
+        if ticket.status is not TicketStatus.DONE:
+            raise Conflict(f"ticket {ticket.display_number} is not finished", "not_finished")
+        if actor.counter is not None and actor.counter != ticket.counter:
+            raise Forbidden(f"ticket {ticket.display_number} was served at counter {ticket.counter}",
+                            "other_counter")
+        if not tx.add_rating(ticket, score):
+            raise Conflict(f"ticket {ticket.display_number} was rated already", "already_rated")
+        tx.record(E.RATING_GIVEN, ticket=ticket.id, actor=actor.name,
+                  data={"number": ticket.display_number, "score": score, "served_at": ticket.counter,
+                        "clerk": ticket.clerk})
+        return ticket

@@ -181,6 +181,14 @@ class WriteTx(Reader):
         self.events.append(event)
         return event
 
+    def add_rating(self, ticket: Ticket, score: int) -> bool:
+        """Keep the customer's rating of a visit; False if the visit was rated already."""
+        if self.conn.execute(select(t.ratings.c.ticket).where(t.ratings.c.ticket == ticket.id)).first():
+            return False
+        self.conn.execute(insert(t.ratings).values(ticket=ticket.id, hall=self.hall, counter=ticket.counter,
+                                                   clerk=ticket.clerk, score=score, at=self.at))
+        return True
+
     def _insert_ticket(self, event: Event) -> None:
         ticket = ticket_from_issue(event)
         values = _ticket_values(ticket)

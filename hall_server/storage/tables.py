@@ -158,3 +158,14 @@ tokens = Table(
     # None: does not expire (device tokens, until revoked)
     Column("expires_at", UTCDateTime),
 )
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("ticket", Integer, ForeignKey("tickets.id"), primary_key=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    Column("counter", Integer, nullable=False),
+    Column("clerk", String(64)),
+    Column("score", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

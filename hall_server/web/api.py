@@ -10,7 +10,7 @@ from ..services import tickets as ticket_cases
 from ..services.context import HallContext
 from . import schemas as s
 from .auth import current_actor, token_auth
-from .permissions import ISSUERS, STAFF, require
+from .permissions import ISSUERS, RATERS, STAFF, require
 from .serialize import board_json, counter_json, event_json, ticket_json
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="hall")
@@ -101,6 +101,19 @@ def reinstate_ticket(ticket_id: int) -> dict:
     return _ticket_case(ticket_id, ticket_cases.reinstate, "reinstate tickets")
 
 
+@api.post("/tickets/<int:ticket_id>/rating")
+@api.auth_required(token_auth)
+@api.input(s.RatingIn, arg_name="body")
+@api.output(s.TicketOut)
+@api.doc(summary="Rate a finished visit, 1 to 5 (the evaluator of the counter that served it)",
+         responses=[403, 404, 409, 422])
+def rate_ticket(ticket_id: int, body: dict) -> dict:
+    ctx, actor = hall_ctx(), current_actor()
+    require(actor, RATERS, "rate tickets")
+    hall = queries.get_ticket(ctx, ticket_id, actor).ticket.hall
+    return ticket_json(queries.place(ctx, ticket_cases.rate(ctx, hall, ticket_id, actor, body["score"])))
+
+
 def _ticket_case(ticket_id: int, case, doing: str) -> dict:
     ctx, actor = hall_ctx(), current_actor()
     require(actor, STAFF, doing)
@@ -166,23 +179,36 @@ def call_next(hall: str, number: int) -> dict | Response:
     return ticket_json(queries.place(ctx, ticket))
 
 
-def _ticket_action(case):
-    def view(hall: str, number: int) -> dict:
-        case(hall_ctx(), hall, number, _staff())
-        return _counter_json(hall, _read_counter(hall, number))
-    return view
-
-
 def _read_counter(hall: str, number: int) -> Counter:
     with hall_ctx().store.read() as reader:
         return reader.counter(hall, number)
 
 
-for _path, _case in (("recall", ticket_cases.recall), ("start", ticket_cases.start),
-                     ("no-show", ticket_cases.no_show)):
-    api.post(f"/halls/<hall>/counters/<int:number>/{_path}", endpoint=_path.replace("-", "_"))(
-        api.doc(responses=COUNTER_ERRORS)(api.output(s.CounterOut)(
-            api.auth_required(token_auth)(_ticket_action(_case)))))
+@api.post("/halls/<hall>/counters/<int:number>/recall")
+@api.auth_required(token_auth)
+@api.output(s.CounterOut)
+@api.doc(summary="Announce the called ticket again", responses=COUNTER_ERRORS)
+def recall(hall: str, number: int) -> dict:
+    ticket_cases.recall(hall_ctx(), hall, number, _staff())
+    return _counter_json(hall, _read_counter(hall, number))
+
+
+@api.post("/halls/<hall>/counters/<int:number>/start")
+@api.auth_required(token_auth)
+@api.output(s.CounterOut)
+@api.doc(summary="The customer is at the window: start handling", responses=COUNTER_ERRORS)
+def start(hall: str, number: int) -> dict:
+    ticket_cases.start(hall_ctx(), hall, number, _staff())
+    return _counter_json(hall, _read_counter(hall, number))
+
+
+@api.post("/halls/<hall>/counters/<int:number>/no-show")
+@api.auth_required(token_auth)
+@api.output(s.CounterOut)
+@api.doc(summary="The called customer did not come", responses=COUNTER_ERRORS)
+def no_show(hall: str, number: int) -> dict:
+    ticket_cases.no_show(hall_ctx(), hall, number, _staff())
+    return _counter_json(hall, _read_counter(hall, number))
 
 
 @api.post("/halls/<hall>/counters/<int:number>/finish")

@@ -154,6 +154,10 @@ class PauseIn(Schema):
     reason = String(required=True, validate=OneOf(PAUSE_REASONS))
 
 
+class RatingIn(Schema):
+    score = Integer(required=True, strict=True, validate=Range(1, 5))
+
+
 class ServiceLoadOut(Schema):
     code = String(required=True)
     waiting = Integer(required=True)
