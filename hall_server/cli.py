@@ -1,5 +1,6 @@
 """The command line: `python -m hall_server run|init-db|demo ...` (see CONTRACT.md)."""
 import argparse
+import os
 import sys
 
 from .config import ConfigError
@@ -54,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if os.environ.get("HALL_SERVER_MODE") == "gevent":
+        from gevent import monkey  # before anything imports sockets or threads
+
+        monkey.patch_all()
     from .web.server import serve
 
     return serve(args.host, args.port)
