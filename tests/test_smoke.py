@@ -1,7 +1,7 @@
 from hall_server.domain.tickets import TicketStatus
-from hall_server.services import counters, tickets
+from hall_server.services import counters, queries, tickets
 
-from .conftest import KIOSK, clerk
+from .conftest import KIOSK, MANAGER, clerk
 
 
 def test_issue_call_serve_finish(ctx, clock):
@@ -20,3 +20,17 @@ def test_issue_call_serve_finish(ctx, clock):
     with ctx.store.read() as r:
         assert [e.seq for e in r.events("demo")] == [1, 2, 3, 4, 5]
         assert r.counter("demo", 1).ticket is None
+
+
+def test_places_and_board(ctx, clock):
+    first = tickets.issue_ticket(ctx, "demo", "fee", KIOSK)
+    clock.advance(60)
+    second = tickets.issue_ticket(ctx, "demo", "fee", KIOSK)
+    green = tickets.issue_ticket(ctx, "demo", "fee", KIOSK, priority="green")
+    assert [queries.place(ctx, t).ahead for t in (first, second, green)] == [1, 2, 0]
+    board = queries.board(ctx, "demo", MANAGER)
+    fee = next(s for s in board.services if s.code == "fee")
+    assert (fee.waiting, fee.longest_wait_s) == (3, 60)
+    # nobody signed in: the estimate assumes the four counters that serve fees will open,
+    # each taking 60% of the 5-minute limit per customer
+    assert fee.open_counters == 4 and fee.estimated_wait_s == 3 * 180 / 4

@@ -59,6 +59,7 @@ def ticket_from_issue(event: Event) -> Ticket:
         business_day=date.fromisoformat(data["business_day"]),
         priority=data["priority"],
         issued_at=event.at,
+        effective_at=datetime.fromisoformat(data["effective_at"]),
         appointment=data.get("appointment"),
         slot_start=datetime.fromisoformat(slot) if slot else None,
         client_request_id=data.get("client_request_id"),

@@ -11,11 +11,16 @@ from datetime import datetime, timedelta
 from .tickets import Ticket
 
 
+def effective_at(issued_at: datetime, slot_start: datetime | None, priority: str,
+                 head_starts: Mapping[str, timedelta]) -> datetime:
+    """A ticket's place in the queue. It depends only on facts fixed at issue, so it is
+    computed then and kept with the ticket (the store finds the head of the queue by it)."""
+    start = issued_at if slot_start is None else min(issued_at, slot_start)
+    return start - head_starts.get(priority, timedelta(0))
+
+
 def effective_time(ticket: Ticket, head_starts: Mapping[str, timedelta]) -> datetime:
-    start = ticket.issued_at
-    if ticket.slot_start is not None:
-        start = min(start, ticket.slot_start)
-    return start - head_starts.get(ticket.priority, timedelta(0))
+    return effective_at(ticket.issued_at, ticket.slot_start, ticket.priority, head_starts)
 
 
 def queue_key(ticket: Ticket, head_starts: Mapping[str, timedelta]) -> tuple:

@@ -67,6 +67,8 @@ class Ticket:
     status: TicketStatus = S.WAITING
     #: when the ticket last joined the queue: issue, transfer or reinstatement
     queued_at: datetime | None = None
+    #: its place in the queue, fixed at issue (selection.effective_at)
+    effective_at: datetime | None = None
     appointment: str | None = None
     slot_start: datetime | None = None
     client_request_id: str | None = None
@@ -89,6 +91,8 @@ class Ticket:
     def __post_init__(self) -> None:
         if self.queued_at is None:
             self.queued_at = self.issued_at
+        if self.effective_at is None:
+            self.effective_at = self.issued_at
 
     @property
     def display_number(self) -> str:

@@ -8,7 +8,6 @@ from ..domain.counters import Counter, CounterState
 from ..domain.errors import NotFound
 from ..domain.estimates import RECENT_TICKETS, estimated_wait_s, mean_handling_s
 from ..domain.events import Event
-from ..domain.selection import queue_key
 from ..domain.tickets import Ticket, TicketStatus
 from ..domain.timing import Item, handling_budget_s
 from ..storage.store import Reader
@@ -56,7 +55,6 @@ class _Queue:
 
     def __init__(self, reader: Reader, hall: Hall) -> None:
         self.reader, self.hall = reader, hall
-        self.waiting = reader.tickets(hall.id, [TicketStatus.WAITING])
         self.counters = reader.counters(hall.id)
         self._mean: dict[str, float] = {}
 
@@ -79,9 +77,7 @@ class _Queue:
     def place(self, ticket: Ticket) -> Placed:
         if ticket.status is not TicketStatus.WAITING:
             return Placed(ticket, None, None)
-        key = queue_key(ticket, self.hall.head_starts)
-        ahead = sum(1 for other in self.waiting if other.service == ticket.service
-                    and queue_key(other, self.hall.head_starts) < key)
+        ahead = self.reader.count_ahead(ticket)
         return Placed(ticket, ahead, self.estimate(ticket.service, ahead))
 
 
@@ -104,12 +100,12 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
     with ctx.store.read() as reader:
         last_seq = reader.last_seq(hall_id)
         queue = _Queue(reader, hall)
+        lengths = reader.queue_lengths(hall_id)
         services = []
         for service in hall.services:
-            waiting = [t for t in queue.waiting if t.service == service.code]
-            longest = max(((now - t.queued_at).total_seconds() + t.wait_s for t in waiting), default=0.0)
-            services.append(ServiceLoad(service.code, len(waiting), longest,
-                                        queue.estimate(service.code, len(waiting)),
+            waiting, since = lengths.get(service.code, (0, now))
+            services.append(ServiceLoad(service.code, waiting, (now - since).total_seconds(),
+                                        queue.estimate(service.code, waiting),
                                         queue.open_counters(service.code)))
         counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
     return Board(now, last_seq, services, counters)

@@ -8,7 +8,7 @@ from ..domain.counters import CounterState
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.events import EventType as E
 from ..domain.numbering import business_day, format_number
-from ..domain.selection import choose_next
+from ..domain.selection import effective_at
 from ..domain.tickets import Ticket, TicketStatus
 from ..storage.store import WriteTx
 from .context import HallContext
@@ -37,12 +37,14 @@ def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
             if earlier is not None:
                 return earlier
         day = business_day(now, hall.timezone)
+        place = effective_at(now, slot_start, priority, hall.head_starts)
         serial = tx.next_number(day, config.prefix)
         event = tx.record(E.TICKET_ISSUED, actor=actor.name, data={
             "service": service, "prefix": config.prefix, "serial": serial,
             "number": format_number(config.prefix, serial),
             "business_day": day.isoformat(), "priority": priority, "appointment": appointment,
             "slot_start": slot_start.isoformat() if slot_start else None,
+            "effective_at": place.isoformat(),
             "client_request_id": client_request_id,
         })
         return tx.state.tickets[event.ticket]
@@ -57,8 +59,7 @@ def call_next(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Tic
             raise Conflict(f"counter {counter} still has ticket {desk.ticket}", "ticket_in_progress")
         if desk.state is not CounterState.IDLE:
             raise Conflict(f"counter {counter} is {desk.state.value}", "counter_not_ready")
-        services = hall.counters_by_number[counter].services
-        ticket = choose_next(tx.waiting(), counter, services, hall.head_starts)
+        ticket = tx.head_of_queue(counter, hall.counters_by_number[counter].services)
         if ticket is None:
             return None
         tx.record(E.TICKET_CALLED, ticket=ticket.id, counter=counter, actor=actor.name,

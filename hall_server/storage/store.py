@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from ..domain.counters import Counter, CounterState
 from ..domain.errors import Conflict, NotFound
@@ -94,6 +94,35 @@ class Reader:
             query = query.limit(limit)
         return [event_from_row(r) for r in self.conn.execute(query)]
 
+    def head_of_queue(self, hall: str, counter: int, services: Iterable[str]) -> Ticket | None:
+        """The waiting ticket `counter` calls next: selection.choose_next done by index."""
+        c = t.tickets.c
+        eligible = or_(c.counter == counter, and_(c.counter.is_(None), c.service.in_(list(services))))
+        row = self.conn.execute(
+            select(t.tickets).where(c.hall == hall, c.status == TicketStatus.WAITING.value, eligible)
+            .order_by(c.effective_at, c.issued_at, c.id).limit(1)).first()
+        return ticket_from_row(row) if row else None
+
+    def count_ahead(self, ticket: Ticket) -> int:
+        """Waiting tickets of the same service before this one in the queue."""
+        c = t.tickets.c
+        before = or_(c.effective_at < ticket.effective_at,
+                     and_(c.effective_at == ticket.effective_at,
+                          or_(c.issued_at < ticket.issued_at,
+                              and_(c.issued_at == ticket.issued_at, c.id < ticket.id))))
+        return self.conn.execute(
+            select(func.count()).select_from(t.tickets)
+            .where(c.hall == ticket.hall, c.status == TicketStatus.WAITING.value,
+                   c.service == ticket.service, before)).scalar_one()
+
+    def queue_lengths(self, hall: str) -> dict[str, tuple[int, datetime]]:
+        """Per service: how many wait, and since when the longest-waiting one waits."""
+        c = t.tickets.c
+        rows = self.conn.execute(
+            select(c.service, func.count(), func.min(c.queued_at))
+            .where(c.hall == hall, c.status == TicketStatus.WAITING.value).group_by(c.service))
+        return {service: (count, since) for service, count, since in rows}
+
     def recent_handling_s(self, hall: str, service: str, limit: int) -> list[float]:
         """Handling times of the service's last finished tickets, newest first."""
         c = t.tickets.c
@@ -130,12 +159,13 @@ class WriteTx(Reader):
             self._track_ticket(ticket)
         return self.state.tickets[ticket_id]
 
-    def waiting(self) -> list[Ticket]:
-        loaded = super().tickets(self.hall, [TicketStatus.WAITING])
-        for ticket in loaded:
-            if ticket.id not in self.state.tickets:
-                self._track_ticket(ticket)
-        return [self.state.tickets[ticket.id] for ticket in loaded]
+    def head_of_queue(self, counter: int, services: Iterable[str]) -> Ticket | None:
+        ticket = super().head_of_queue(self.hall, counter, services)
+        if ticket is None:
+            return None
+        if ticket.id not in self.state.tickets:
+            self._track_ticket(ticket)
+        return self.state.tickets[ticket.id]
 
     def counter(self, number: int) -> Counter:
         if number not in self.state.counters:

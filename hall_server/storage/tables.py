@@ -75,6 +75,8 @@ tickets = Table(
     Column("issued_at", UTCDateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("queued_at", UTCDateTime, nullable=False),
+    # effective_time() at issue: the database finds the head of the queue by this index
+    Column("effective_at", UTCDateTime, nullable=False),
     Column("appointment", String(64)),
     Column("slot_start", UTCDateTime),
     Column("client_request_id", String(128)),
@@ -91,7 +93,7 @@ tickets = Table(
     Column("items", JSON, nullable=False),
     UniqueConstraint("hall", "business_day", "prefix", "number", name="uq_ticket_number"),
     UniqueConstraint("hall", "client_request_id", name="uq_ticket_client_request"),
-    Index("ix_tickets_hall_status", "hall", "status"),
+    Index("ix_tickets_queue", "hall", "status", "effective_at"),
 )
 
 number_sequences = Table(

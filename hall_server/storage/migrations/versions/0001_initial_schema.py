@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('issued_at', hall_server.storage.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('queued_at', hall_server.storage.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('effective_at', hall_server.storage.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('appointment', sa.String(length=64), nullable=True),
     sa.Column('slot_start', hall_server.storage.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('client_request_id', sa.String(length=128), nullable=True),
@@ -83,13 +84,13 @@ def upgrade() -> None:
     sa.UniqueConstraint('hall', 'client_request_id', name='uq_ticket_client_request')
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_tickets_hall_status', ['hall', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_queue', ['hall', 'status', 'effective_at'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.drop_index('ix_tickets_hall_status')
+        batch_op.drop_index('ix_tickets_queue')
 
     op.drop_table('tickets')
     op.drop_table('number_sequences')
