@@ -25,6 +25,8 @@ from .db import READ_ONLY
 TICKET_FIELDS = [f.name for f in fields(Ticket)]
 COUNTER_FIELDS = [f.name for f in fields(Counter)]
 Listener = Callable[[list[Event]], None]
+#: the largest id an INTEGER column holds on every supported database
+MAX_ID = 2**31 - 1
 
 
 def ticket_from_row(row) -> Ticket:
@@ -60,7 +62,9 @@ class Reader:
         self.conn = conn
 
     def ticket(self, ticket_id: int) -> Ticket:
-        row = self.conn.execute(select(t.tickets).where(t.tickets.c.id == ticket_id)).first()
+        row = None
+        if 0 < ticket_id <= MAX_ID:
+            row = self.conn.execute(select(t.tickets).where(t.tickets.c.id == ticket_id)).first()
         if row is None:
             raise NotFound(f"no ticket {ticket_id}", "unknown_ticket")
         return ticket_from_row(row)

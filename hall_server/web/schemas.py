@@ -1,7 +1,7 @@
 """Request and response schemas: they validate input and generate the OpenAPI document."""
 from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, validates_schema
 
 from ..domain.counters import PAUSE_REASONS, CounterState
@@ -9,7 +9,15 @@ from ..domain.events import EventType
 from ..domain.tickets import TicketStatus
 from ..services.tickets import MAX_ITEMS
 
-Id = String(required=True, validate=Length(1, 64))
+#: text a client sends: no NUL, which PostgreSQL cannot store
+NO_NUL = Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+
+
+def Text(low: int, high: int, **kwargs) -> String:  # noqa: N802 - a field factory
+    return String(validate=[Length(low, high), NO_NUL], **kwargs)
+
+
+Id = Text(1, 64, required=True)
 
 
 class Error(Schema):
@@ -23,8 +31,8 @@ class ErrorOut(Schema):
 
 
 class LoginIn(Schema):
-    username = String(required=True, validate=Length(1, 64))
-    password = String(required=True, validate=Length(1, 1024))
+    username = Text(1, 64, required=True)
+    password = Text(1, 1024, required=True)
 
 
 class UserOut(Schema):
@@ -88,9 +96,9 @@ class HallOut(Schema):
 
 class IssueIn(Schema):
     service = Id
-    priority = String(load_default="normal", validate=Length(1, 64))
-    appointment = String(load_default=None, allow_none=True, validate=Length(1, 64))
-    client_request_id = String(load_default=None, allow_none=True, validate=Length(1, 128))
+    priority = Text(1, 64, load_default="normal")
+    appointment = Text(1, 64, load_default=None, allow_none=True)
+    client_request_id = Text(1, 128, load_default=None, allow_none=True)
 
 
 class ItemOut(Schema):
@@ -128,7 +136,7 @@ class CounterOut(Schema):
 
 
 class SignInIn(Schema):
-    clerk = String(validate=Length(1, 64), metadata={"description": "for a manager signing a clerk in"})
+    clerk = Text(1, 64, metadata={"description": "for a manager signing a clerk in"})
 
 
 class ItemIn(Schema):
@@ -141,7 +149,7 @@ class FinishIn(Schema):
 
 
 class TransferIn(Schema):
-    service = String(validate=Length(1, 64))
+    service = Text(1, 64)
     counter = Integer(strict=True, validate=Range(1, 999))
 
     @validates_schema
