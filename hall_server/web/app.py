@@ -37,4 +37,5 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     relay = realtime.EventRelay(socketio, ctx)
     ctx.store.listeners.append(relay.committed)
     realtime.register(socketio, ctx, relay)
+    socketio.start_background_task(relay.poll_forever)
     return app, socketio

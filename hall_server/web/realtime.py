@@ -2,9 +2,9 @@
 
 The store calls `EventRelay.committed` after each commit, from the request's thread. Two
 requests of one hall commit in `seq` order (the hall lock) but may reach the relay in the
-other order, so the relay holds an event back until the ones before it went out. Should a
-gap outlive GAP_WAIT_S (an event committed but never handed over), the relay reads it from
-the log, so a subscriber never waits forever and never misses one.
+other order, so the relay holds an event back until the ones before it went out. Every
+POLL_S the relay also reads the log for events committed elsewhere (another process such
+as `demo`, or one never handed over), so a subscriber never waits long and misses none.
 """
 import logging
 import threading
@@ -19,7 +19,7 @@ from ..services.context import HallContext
 from .serialize import event_json
 
 log = logging.getLogger(__name__)
-GAP_WAIT_S = 0.5
+POLL_S = 0.5
 
 
 def room(hall: str) -> str:
@@ -37,7 +37,8 @@ class EventRelay:
     def committed(self, events: list[Event]) -> None:
         with self.lock:
             for event in events:
-                self.pending[event.hall][event.seq] = event
+                if event.seq > self.last_sent[event.hall]:
+                    self.pending[event.hall][event.seq] = event
             for hall in {event.hall for event in events}:
                 self._drain(hall)
 
@@ -47,31 +48,27 @@ class EventRelay:
             join_room(room(hall))
             return self.last_sent[hall]
 
+    def poll_forever(self) -> None:
+        while True:
+            self.socketio.sleep(POLL_S)
+            try:
+                self.catch_up()
+            except Exception:  # the relay must outlive a database hiccup
+                log.exception("reading the event log failed; retrying")
+
+    def catch_up(self) -> None:
+        """Send what the log holds beyond what went out."""
+        with self.ctx.store.read() as reader:
+            for hall, sent in list(self.last_sent.items()):
+                if reader.last_seq(hall) > sent:
+                    self.committed(reader.events(hall, sent))
+
     def _drain(self, hall: str) -> None:
         pending = self.pending[hall]
         while (self.last_sent[hall] + 1) in pending:
             event = pending.pop(self.last_sent[hall] + 1)
             self.socketio.emit("hall_event", event_json(event), to=room(hall))
             self.last_sent[hall] = event.seq
-        if pending:
-            timer = threading.Timer(GAP_WAIT_S, self._fill_gap, (hall,))
-            timer.daemon = True
-            timer.start()
-
-    def _fill_gap(self, hall: str) -> None:
-        with self.lock:
-            pending = self.pending[hall]
-            if not pending:
-                return
-            missing_to = min(pending) - 1
-            if missing_to <= self.last_sent[hall]:
-                return self._drain(hall)
-            with self.ctx.store.read() as reader:
-                found = reader.events(hall, self.last_sent[hall], missing_to - self.last_sent[hall])
-            log.warning("hall %s: %d events reached the relay only from the log", hall, len(found))
-            for event in found:
-                pending.setdefault(event.seq, event)
-            self._drain(hall)
 
 
 def register(socketio: SocketIO, ctx: HallContext, relay: EventRelay) -> None:
