@@ -32,8 +32,8 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
         names = ", ".join(f"{h.name} ({h.name_en})" for h in ctx.config.halls)
         return f"<h1>营业厅排队系统 Hall queue server</h1><p>{names}</p>"
 
-    socketio = SocketIO(app, async_mode=async_mode, message_queue=os.environ.get("HALL_MESSAGE_QUEUE"),
-                        cors_allowed_origins=[])
+    # browsers may connect from this server's own pages only (the default origin check)
+    socketio = SocketIO(app, async_mode=async_mode, message_queue=os.environ.get("HALL_MESSAGE_QUEUE"))
     relay = realtime.EventRelay(socketio, ctx)
     ctx.store.listeners.append(relay.committed)
     realtime.register(socketio, ctx, relay)
