@@ -179,9 +179,13 @@ def call_next(hall: str, number: int) -> dict | Response:
     return ticket_json(queries.place(ctx, ticket))
 
 
-def _read_counter(hall: str, number: int) -> Counter:
-    with hall_ctx().store.read() as reader:
-        return reader.counter(hall, number)
+def _act_on_ticket(case, hall: str, number: int, **kwargs) -> dict:
+    """Run a use case on the counter's ticket; answer with the counter as it is now."""
+    ctx = hall_ctx()
+    case(ctx, hall, number, _staff(), **kwargs)
+    with ctx.store.read() as reader:
+        counter = reader.counter(hall, number)
+    return _counter_json(hall, counter)
 
 
 @api.post("/halls/<hall>/counters/<int:number>/recall")
@@ -189,8 +193,7 @@ def _read_counter(hall: str, number: int) -> Counter:
 @api.output(s.CounterOut)
 @api.doc(summary="Announce the called ticket again", responses=COUNTER_ERRORS)
 def recall(hall: str, number: int) -> dict:
-    ticket_cases.recall(hall_ctx(), hall, number, _staff())
-    return _counter_json(hall, _read_counter(hall, number))
+    return _act_on_ticket(ticket_cases.recall, hall, number)
 
 
 @api.post("/halls/<hall>/counters/<int:number>/start")
@@ -198,8 +201,7 @@ def recall(hall: str, number: int) -> dict:
 @api.output(s.CounterOut)
 @api.doc(summary="The customer is at the window: start handling", responses=COUNTER_ERRORS)
 def start(hall: str, number: int) -> dict:
-    ticket_cases.start(hall_ctx(), hall, number, _staff())
-    return _counter_json(hall, _read_counter(hall, number))
+    return _act_on_ticket(ticket_cases.start, hall, number)
 
 
 @api.post("/halls/<hall>/counters/<int:number>/no-show")
@@ -207,8 +209,7 @@ def start(hall: str, number: int) -> dict:
 @api.output(s.CounterOut)
 @api.doc(summary="The called customer did not come", responses=COUNTER_ERRORS)
 def no_show(hall: str, number: int) -> dict:
-    ticket_cases.no_show(hall_ctx(), hall, number, _staff())
-    return _counter_json(hall, _read_counter(hall, number))
+    return _act_on_ticket(ticket_cases.no_show, hall, number)
 
 
 @api.post("/halls/<hall>/counters/<int:number>/finish")
@@ -217,8 +218,7 @@ def no_show(hall: str, number: int) -> dict:
 @api.output(s.CounterOut)
 @api.doc(responses=COUNTER_ERRORS + [422])
 def finish(hall: str, number: int, body: dict) -> dict:
-    ticket_cases.finish(hall_ctx(), hall, number, _staff(), body.get("items"))
-    return _counter_json(hall, _read_counter(hall, number))
+    return _act_on_ticket(ticket_cases.finish, hall, number, items=body.get("items"))
 
 
 @api.post("/halls/<hall>/counters/<int:number>/transfer")
@@ -227,9 +227,8 @@ def finish(hall: str, number: int, body: dict) -> dict:
 @api.output(s.CounterOut)
 @api.doc(responses=COUNTER_ERRORS + [422])
 def transfer(hall: str, number: int, body: dict) -> dict:
-    ticket_cases.transfer(hall_ctx(), hall, number, _staff(), service=body.get("service"),
+    return _act_on_ticket(ticket_cases.transfer, hall, number, service=body.get("service"),
                           to_counter=body.get("counter"))
-    return _counter_json(hall, _read_counter(hall, number))
 
 
 @api.get("/halls/<hall>/board")
