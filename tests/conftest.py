@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 from hall_server.bootstrap import open_context
@@ -17,6 +18,7 @@ from hall_server.config import DEFAULT_CONFIG, load_config
 from hall_server.domain.actors import Actor, Role
 from hall_server.domain.clock import FixedClock
 
+REDIS_URL = os.environ.get("HALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("HALL_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
@@ -37,12 +39,27 @@ def postgres_available() -> str | None:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
 
 
+def redis_available() -> str | None:
+    """None if Redis answers, else why not."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        return None
+    except redis.RedisError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
 def require_postgres() -> None:
-    problem = postgres_available()
+    require_service("PostgreSQL", POSTGRES_URL, "HALL_TEST_POSTGRES_URL", postgres_available())
+
+
+def require_redis() -> None:
+    require_service("Redis", REDIS_URL, "HALL_TEST_REDIS_URL", redis_available())
+
+
+def require_service(name: str, url: str, variable: str, problem: str | None) -> None:
     if problem is None:
         return
-    message = (f"PostgreSQL not reachable at {POSTGRES_URL} ({problem}); start it or set "
-               "HALL_TEST_POSTGRES_URL to run these tests")
+    message = f"{name} not reachable at {url} ({problem}); start it or set {variable} to run these tests"
     if REQUIRE_SERVICES:
         pytest.fail(message + " (HALL_REQUIRE_SERVICES=1)")
     pytest.skip(message)

@@ -51,6 +51,7 @@ class RunningHall:
     workdir: Path
     database_url: str | None = None
     mode: str | None = None
+    message_queue: str | None = None
     config_text: str = field(default_factory=hall_config_text)
     port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
@@ -74,6 +75,8 @@ class RunningHall:
         env = {**os.environ, "HALL_CONFIG": str(self.config_path), "HALL_DATABASE_URL": self.database_url,
                "PYTHONUNBUFFERED": "1"}
         env.pop("HALL_MESSAGE_QUEUE", None)
+        if self.message_queue:
+            env["HALL_MESSAGE_QUEUE"] = self.message_queue
         if self.mode:
             env["HALL_SERVER_MODE"] = self.mode
         return env

@@ -5,6 +5,10 @@ requests of one hall commit in `seq` order (the hall lock) but may reach the rel
 other order, so the relay holds an event back until the ones before it went out. Every
 POLL_S the relay also reads the log for events committed elsewhere (another process such
 as `demo`, or one never handed over), so a subscriber never waits long and misses none.
+
+With several server processes (HALL_MESSAGE_QUEUE), each relay reads the one shared log and
+sends to its own clients only: were events also passed through the queue, every process
+would deliver each event once more.
 """
 import logging
 import threading
@@ -67,7 +71,7 @@ class EventRelay:
         pending = self.pending[hall]
         while (self.last_sent[hall] + 1) in pending:
             event = pending.pop(self.last_sent[hall] + 1)
-            self.socketio.emit("hall_event", event_json(event), to=room(hall))
+            self.socketio.emit("hall_event", event_json(event), to=room(hall), ignore_queue=True)
             self.last_sent[hall] = event.seq
 
 

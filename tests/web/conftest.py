@@ -91,8 +91,14 @@ class Hall:
         return self[who].ok("POST", path, status, json=body)
 
 
-def start_hall_server(workdir: Path, database_url: str | None = None) -> RunningHall:
-    server = RunningHall(workdir, database_url=database_url, config_text=hall_config_text(extra_hall="north"))
+def start_hall_server(workdir: Path, database_url: str | None = None, message_queue: str | None = None,
+                      accounts: bool = True) -> RunningHall:
+    """A server with two halls; `accounts` False for a second process on a database that has them."""
+    server = RunningHall(workdir, database_url=database_url, config_text=hall_config_text(extra_hall="north"),
+                         message_queue=message_queue)
+    if not accounts:
+        server.start()
+        return server
     server.init_db()
     for name, (role, halls) in USERS.items():
         server.add_user(name, role, halls)
