@@ -28,10 +28,10 @@ demo: db
 	$(BIN)/python -m hall_server demo
 
 test: setup
-	$(BIN)/python -m ruff check hall_server tests
+	$(BIN)/python -m ruff check hall_server tests bench
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout 300
 
-bench: db
+bench: setup
 	$(BIN)/python -m bench
 
 clean:

@@ -1,6 +1,5 @@
 """The command line: `python -m hall_server run|init-db|demo ...` (see CONTRACT.md)."""
 import argparse
-import os
 import sys
 
 from .config import ConfigError
@@ -55,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if os.environ.get("HALL_SERVER_MODE") == "gevent":
+    from .web.modes import server_mode
+
+    if server_mode() == "gevent":
         from gevent import monkey  # before anything imports sockets or threads
 
         monkey.patch_all()

@@ -1,32 +1,22 @@
 """Serve the hall with gunicorn, in one process (Socket.IO keeps its clients in memory).
 
-Two modes, chosen with HALL_SERVER_MODE; the default is the one `make bench` measured best:
-- `threading`: gthread worker, one thread per open websocket;
-- `gevent`: gevent worker with gevent-websocket, one greenlet per connection.
+The worker per mode (modes.py):
+- `gevent`: gevent worker with gevent-websocket, one greenlet per connection;
+- `threading`: gthread worker, one thread per open websocket.
 """
-import os
-
 from gunicorn.app.base import BaseApplication
 
 from ..bootstrap import open_context
-from ..config import ConfigError
 from ..services import accounts
 from .app import create_app
+from .modes import server_mode
 
-DEFAULT_MODE = "threading"
 CONNECTIONS = 2000
-MODES = {
-    "threading": {"worker_class": "gthread", "threads": CONNECTIONS // 2, "worker_connections": CONNECTIONS},
+WORKERS = {
     "gevent": {"worker_class": "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
                "worker_connections": CONNECTIONS},
+    "threading": {"worker_class": "gthread", "threads": CONNECTIONS // 2, "worker_connections": CONNECTIONS},
 }
-
-
-def server_mode() -> str:
-    mode = os.environ.get("HALL_SERVER_MODE", DEFAULT_MODE)
-    if mode not in MODES:
-        raise ConfigError(f"HALL_SERVER_MODE: {mode!r} is not one of {', '.join(MODES)}")
-    return mode
 
 
 class HallServer(BaseApplication):
@@ -40,7 +30,7 @@ class HallServer(BaseApplication):
             "keepalive": 30, "accesslog": None, "errorlog": "-", "loglevel": "warning",
             "when_ready": lambda _server: print(f"hall server on http://{self.host}:{self.port}/",
                                                 flush=True),
-            **MODES[self.mode],
+            **WORKERS[self.mode],
         }
         for key, value in settings.items():
             self.cfg.set(key, value)

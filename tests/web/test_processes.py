@@ -6,8 +6,8 @@ import time
 import pytest
 
 from ..conftest import REDIS_URL, require_redis
+from ..display_client import BlockingDisplay as Display
 from .conftest import Client, start_hall_server
-from .test_realtime import Display
 
 pytestmark = pytest.mark.xdist_group("web-processes")
 TICKETS = 20

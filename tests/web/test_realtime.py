@@ -1,36 +1,15 @@
 """Socket.IO: a real python-socketio client receives every committed event, in seq order,
 with its full payload; after a disconnect it catches up through /events?after=."""
-import queue
 import threading
 import time
 
 import pytest
 import socketio
 
+from ..display_client import BlockingDisplay as Display
 from .conftest import assert_error
 
 pytestmark = pytest.mark.xdist_group("web-realtime")
-WAIT_S = 10
-
-
-class Display:
-    """A display client: connects with its token and collects hall_event payloads."""
-
-    def __init__(self, url: str, token: str | None) -> None:
-        self.client = socketio.Client(reconnection=False)
-        self.received: queue.Queue[dict] = queue.Queue()
-        self.client.on("hall_event", self.received.put)
-        self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
-                            wait_timeout=WAIT_S)
-
-    def subscribe(self, hall: str = "demo") -> dict:
-        return self.client.call("subscribe", {"hall": hall}, timeout=WAIT_S)
-
-    def take(self, count: int) -> list[dict]:
-        return [self.received.get(timeout=WAIT_S) for _ in range(count)]
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 @pytest.fixture

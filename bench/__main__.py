@@ -1,0 +1,209 @@
+"""`make bench`: load the hall server as production runs it and measure it.
+
+Starts `python -m hall_server run` (tests/running_hall.py), connects the displays, then
+runs kiosks and clerks at 8 counters from separate processes for --duration seconds.
+Prints a JSON summary per run and writes it to bench/results/.
+
+Two scenarios, for the two latency targets:
+- `issue`: kiosks offer 200 tickets/s, clerks call and finish as fast as they can, a few
+  displays check delivery; judged on issue latency;
+- `displays`: 500 displays connected, a busy hall's traffic (kiosks at 5 tickets/s, each
+  clerk serving a customer for a second); judged on call -> display latency.
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from tests.running_hall import RunningHall, hall_config_text
+
+from . import load
+from .load import sleep_until
+from .report import summarize
+
+RESULTS = Path(__file__).parent / "results"
+KIOSK_PROCESSES = 4
+DISPLAYS_PER_PROCESS = 100
+DRAIN_S = 3.0
+SCENARIOS = {
+    "issue": {"rate": 200.0, "displays": 10, "hold": 0.0},
+    "displays": {"rate": 5.0, "displays": 500, "hold": 1.0},
+}
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "both"], default="both")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
+    parser.add_argument("--rate", type=float, help="tickets offered per second (default: the scenario's)")
+    parser.add_argument("--displays", type=int, help="Socket.IO display clients (default: the scenario's)")
+    parser.add_argument("--hold", type=float, help="seconds a clerk serves each customer (default: the scenario's)")
+    parser.add_argument("--counters", type=int, default=8, choices=range(1, 9), metavar="1..8")
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
+    return parser.parse_args(argv)
+
+
+class ServerSampler(threading.Thread):
+    """Samples the server's processes every 0.2 s: the peak of the sum of their proportional
+    set sizes (PSS, so pages the gunicorn master shares with its worker count once), and the
+    CPU time they used."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.running = pid, 0, True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in self.pids()))
+            time.sleep(0.2)
+
+    def pids(self) -> list[int]:
+        return [self.pid, *_children(self.pid)]
+
+    def cpu_s(self) -> float:
+        ticks = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found] + [g for child in found for g in _children(int(child))]
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def prepare(workdir: Path, mode: str, counters: int, database_url: str | None) -> RunningHall:
+    server = RunningHall(workdir, database_url=database_url, mode=mode, config_text=hall_config_text(extra_counters=1))
+    server.init_db()
+    for number in range(1, counters + 1):
+        server.add_user(f"clerk-{number}", "clerk", ["demo"])
+    for n in range(KIOSK_PROCESSES):
+        server.add_device(f"kiosk-{n}", "demo", "kiosk")
+    server.add_device("display", "demo", "display")
+    server.start()
+    return server
+
+
+def run(mode: str, scenario: str, options: argparse.Namespace) -> dict:
+    """One benchmark run against a fresh server in `mode`."""
+    options = argparse.Namespace(**{**vars(options), **{
+        key: value for key, value in SCENARIOS[scenario].items() if getattr(options, key) is None}})
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="hall-bench-") as workdir:
+        server = prepare(Path(workdir), mode, options.counters, options.database_url)
+        sampler = ServerSampler(server.process.pid)
+        sampler.start()
+        try:
+            results, ready, stop = spawn.Queue(), spawn.Queue(), spawn.Event()
+            groups = [DISPLAYS_PER_PROCESS] * (options.displays // DISPLAYS_PER_PROCESS)
+            groups += [options.displays % DISPLAYS_PER_PROCESS] if options.displays % DISPLAYS_PER_PROCESS else []
+            display_procs = [spawn.Process(target=load.displays, args=(
+                server.url, server.tokens["display"], n, ready, stop, results)) for n in groups]
+            for process in display_procs:
+                process.start()
+            connected = sum(ready.get(timeout=300) for _ in display_procs)
+
+            start_at = time.time() + 2.0  # every worker has started by then
+            workers = [spawn.Process(target=load.kiosk, args=(
+                server.url, server.tokens[f"kiosk-{n}"], f"kiosk-{n}", options.rate / KIOSK_PROCESSES,
+                options.duration, start_at, results)) for n in range(KIOSK_PROCESSES)]
+            workers += [spawn.Process(target=load.clerk, args=(
+                server.url, server.login(f"clerk-{n}"), n, options.duration, start_at, options.hold, results))
+                for n in range(1, options.counters + 1)]
+            for process in workers:
+                process.start()
+            sleep_until(start_at)
+            cpu_before, machine_before = sampler.cpu_s(), machine_busy_s()
+            records = [results.get(timeout=options.duration + 300) for _ in workers]
+            server_cpu = (sampler.cpu_s() - cpu_before) / (time.time() - start_at)
+            machine_cpu = (machine_busy_s() - machine_before) / (time.time() - start_at)
+            time.sleep(DRAIN_S)  # let the last events reach the displays
+            stop.set()
+            display_records = [d for _ in display_procs for d in results.get(timeout=300)]
+            for process in workers + display_procs:
+                process.join(30)
+            log = event_log(server)
+        finally:
+            sampler.running = False
+            server.stop()
+    flat = [r for batch in records for r in batch]
+    options_used = {**vars(options), "mode": mode, "scenario": scenario, "displays_connected": connected}
+    summary = summarize(options_used, [r for r in flat if r[0] == "issue"], [r for r in flat if r[0] != "issue"],
+                        log, display_records, sampler.peak_kb / 1024, time.time() - start_at)
+    summary["server_cpu_cores_busy"] = round(server_cpu, 2)
+    summary["machine_cpu_cores_busy"] = round(machine_cpu, 2)  # the server and the load generators
+    return summary
+
+
+def event_log(server: RunningHall) -> list[dict]:
+    headers = {"Authorization": f"Bearer {server.tokens['display']}"}
+    events, after = [], 0
+    while page := requests.get(f"{server.url}/api/v1/halls/demo/events", headers=headers, timeout=30,
+                               params={"after": after, "limit": 1000}).json()["events"]:
+        events += page
+        after = page[-1]["seq"]
+    return events
+
+
+def save(summary: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{summary['options']['scenario']}-{summary['options']['mode']}-{stamp}.json"
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    modes = ["threading", "gevent"] if options.mode == "both" else [options.mode]
+    scenarios = list(SCENARIOS) if options.scenario == "both" else [options.scenario]
+    summaries = []
+    for scenario in scenarios:
+        for mode in modes:
+            summary = run(mode, scenario, options)
+            summary["written_to"] = str(save(summary))
+            print(json.dumps(summary, indent=2, ensure_ascii=False), flush=True)
+            summaries.append(summary)
+    print(json.dumps({"comparison": [{
+        "scenario": s["options"]["scenario"], "mode": s["options"]["mode"],
+        "issue_p99_ms": s["issue_latency_ms"]["p99"], "call_next_p99_ms": s["call_next_latency_ms"]["p99"],
+        "call_to_display_p99_ms": s["call_to_display_ms"]["p99"], "peak_memory_mb": s["server_peak_memory_mb"],
+        "targets": s["targets"]} for s in summaries]}, indent=2))
+    correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
+    return 0 if all(s["targets"][check] for s in summaries for check in correct) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
