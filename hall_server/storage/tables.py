@@ -94,6 +94,10 @@ tickets = Table(
     UniqueConstraint("hall", "business_day", "prefix", "number", name="uq_ticket_number"),
     UniqueConstraint("hall", "client_request_id", name="uq_ticket_client_request"),
     Index("ix_tickets_queue", "hall", "status", "effective_at"),
+    # the place of a ticket among its service's waiting ones, counted from the index alone
+    Index("ix_tickets_service_queue", "hall", "status", "service", "effective_at", "issued_at", "id"),
+    # the service's last handling times, for estimates
+    Index("ix_tickets_handled", "hall", "service", "status", "finished_at"),
 )
 
 number_sequences = Table(
