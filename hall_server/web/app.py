@@ -3,13 +3,14 @@ import os
 
 from apiflask import APIFlask
 from flask_socketio import SocketIO
+from markupsafe import escape
 
 from ..services.context import HallContext
 from . import errors, realtime
 from .api import api
 from .schemas import ErrorOut
 
-#: how Socket.IO runs under the production server (chosen by `make bench`)
+#: how Socket.IO runs in-process (tools, tests); the server passes its own mode (modes.py)
 ASYNC_MODE = "threading"
 
 
@@ -29,7 +30,7 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     @app.get("/")
     @app.doc(hide=True)
     def index() -> str:
-        names = ", ".join(f"{h.name} ({h.name_en})" for h in ctx.config.halls)
+        names = escape(", ".join(f"{h.name} ({h.name_en})" for h in ctx.config.halls))
         return f"<h1>营业厅排队系统 Hall queue server</h1><p>{names}</p>"
 
     # browsers may connect from this server's own pages only (the default origin check)
