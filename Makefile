@@ -24,7 +24,8 @@ db: setup
 run: db
 	$(BIN)/python -m hall_server run --host $(HOST) --port $(PORT)
 
-demo: db
+# the demo drives its own database (var/demo.db), never the live one
+demo: setup
 	$(BIN)/python -m hall_server demo
 
 test: setup

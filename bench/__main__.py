@@ -4,11 +4,15 @@ Starts `python -m hall_server run` (tests/running_hall.py), connects the display
 runs kiosks and clerks at 8 counters from separate processes for --duration seconds.
 Prints a JSON summary per run and writes it to bench/results/.
 
-Two scenarios, for the two latency targets:
+Three scenarios:
 - `issue`: kiosks offer 200 tickets/s, clerks call and finish as fast as they can, a few
   displays check delivery; judged on issue latency;
 - `displays`: 500 displays connected, a busy hall's traffic (kiosks at 5 tickets/s, each
-  clerk serving a customer for a second); judged on call -> display latency.
+  clerk serving a customer for a second); judged on call -> display latency;
+- `logins` (gevent only): kiosks at 20 tickets/s while 20 wrong logins a second arrive, in
+  three runs (--attack): none, all from one address (the throttle stops it after 20), and
+  spread over many addresses and user names (never throttled: every password is checked);
+  judged on issue latency against the run without them.
 """
 import argparse
 import json
@@ -26,7 +30,7 @@ from tests.running_hall import RunningHall, hall_config_text
 
 from . import load
 from .load import sleep_until
-from .report import summarize
+from .report import summarize, summarize_logins
 
 RESULTS = Path(__file__).parent / "results"
 KIOSK_PROCESSES = 4
@@ -35,13 +39,22 @@ DRAIN_S = 3.0
 SCENARIOS = {
     "issue": {"rate": 200.0, "displays": 10, "hold": 0.0},
     "displays": {"rate": 5.0, "displays": 500, "hold": 1.0},
+    "logins": {"rate": 20.0, "displays": 10, "hold": 0.5},
 }
+#: the `logins` scenario's runs: the wrong logins' spread over addresses (None: no attack)
+ATTACKS = {"none": None, "one_address": False, "many_addresses": True}
+WRONG_LOGINS_PER_S = 20.0
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "both"], default="both")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all", "both"], default="all",
+                        help="default all; `both` is issue and displays")
+    parser.add_argument("--attack", choices=[*ATTACKS, "all"], default="all",
+                        help="the logins scenario's run(s): wrong logins from nowhere, one or many addresses")
+    parser.add_argument("--logins-per-s", type=float, default=WRONG_LOGINS_PER_S,
+                        help="wrong logins offered per second in the logins scenario")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     parser.add_argument("--rate", type=float, help="tickets offered per second (default: the scenario's)")
     parser.add_argument("--displays", type=int, help="Socket.IO display clients (default: the scenario's)")
@@ -116,8 +129,8 @@ def prepare(workdir: Path, mode: str, counters: int, database_url: str | None) -
     return server
 
 
-def run(mode: str, scenario: str, options: argparse.Namespace) -> dict:
-    """One benchmark run against a fresh server in `mode`."""
+def run(mode: str, scenario: str, options: argparse.Namespace, attack: str = "none") -> dict:
+    """One benchmark run against a fresh server in `mode`; `attack` (ATTACKS) adds wrong logins."""
     options = argparse.Namespace(**{**vars(options), **{
         key: value for key, value in SCENARIOS[scenario].items() if getattr(options, key) is None}})
     spawn = multiprocessing.get_context("spawn")
@@ -135,15 +148,19 @@ def run(mode: str, scenario: str, options: argparse.Namespace) -> dict:
                 process.start()
             connected = sum(ready.get(timeout=300) for _ in display_procs)
 
-            start_at = time.time() + 2.0  # every worker has started by then
+            gate = load.StartGate(spawn.Queue(), spawn.Value("d", 0.0))
             workers = [spawn.Process(target=load.kiosk, args=(
                 server.url, server.tokens[f"kiosk-{n}"], f"kiosk-{n}", options.rate / KIOSK_PROCESSES,
-                options.duration, start_at, results)) for n in range(KIOSK_PROCESSES)]
+                options.duration, gate, results)) for n in range(KIOSK_PROCESSES)]
             workers += [spawn.Process(target=load.clerk, args=(
-                server.url, server.login(f"clerk-{n}"), n, options.duration, start_at, options.hold, results))
+                server.url, server.login(f"clerk-{n}"), n, options.duration, gate, options.hold, results))
                 for n in range(1, options.counters + 1)]
+            if ATTACKS[attack] is not None:
+                workers.append(spawn.Process(target=load.wrong_logins, args=(
+                    server.url, options.logins_per_s, options.duration, gate, ATTACKS[attack], results)))
             for process in workers:
                 process.start()
+            start_at = gate.open(len(workers), lead_s=0.5, timeout_s=300)
             sleep_until(start_at)
             cpu_before, machine_before = sampler.cpu_s(), machine_busy_s()
             records = [results.get(timeout=options.duration + 300) for _ in workers]
@@ -159,12 +176,29 @@ def run(mode: str, scenario: str, options: argparse.Namespace) -> dict:
             sampler.running = False
             server.stop()
     flat = [r for batch in records for r in batch]
-    options_used = {**vars(options), "mode": mode, "scenario": scenario, "displays_connected": connected}
-    summary = summarize(options_used, [r for r in flat if r[0] == "issue"], [r for r in flat if r[0] != "issue"],
+    options_used = {**vars(options), "mode": mode, "scenario": scenario, "attack": attack,
+                    "displays_connected": connected}
+    summary = summarize(options_used, [r for r in flat if r[0] == "issue"],
+                        [r for r in flat if r[0] not in ("issue", "login")],
                         log, display_records, sampler.peak_kb / 1024, time.time() - start_at)
+    if ATTACKS[attack] is not None:
+        summary["wrong_logins"] = summarize_logins([r for r in flat if r[0] == "login"], options.logins_per_s)
     summary["server_cpu_cores_busy"] = round(server_cpu, 2)
     summary["machine_cpu_cores_busy"] = round(machine_cpu, 2)  # the server and the load generators
     return summary
+
+
+def modes_of(scenario: str, mode: str) -> list[str]:
+    """The logins scenario measures the production server (gevent) unless told otherwise."""
+    if mode != "both":
+        return [mode]
+    return ["gevent"] if scenario == "logins" else ["threading", "gevent"]
+
+
+def attacks_of(scenario: str, attack: str) -> list[str]:
+    if scenario != "logins":
+        return ["none"]
+    return list(ATTACKS) if attack == "all" else [attack]
 
 
 def event_log(server: RunningHall) -> list[dict]:
@@ -180,26 +214,30 @@ def event_log(server: RunningHall) -> list[dict]:
 def save(summary: dict) -> Path:
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"{summary['options']['scenario']}-{summary['options']['mode']}-{stamp}.json"
+    options = summary["options"]
+    attack = f"-{options['attack']}" if options["scenario"] == "logins" else ""
+    path = RESULTS / f"{options['scenario']}{attack}-{options['mode']}-{stamp}.json"
     path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse(argv)
-    modes = ["threading", "gevent"] if options.mode == "both" else [options.mode]
-    scenarios = list(SCENARIOS) if options.scenario == "both" else [options.scenario]
+    scenarios = {"all": list(SCENARIOS), "both": ["issue", "displays"]}.get(options.scenario, [options.scenario])
     summaries = []
     for scenario in scenarios:
-        for mode in modes:
-            summary = run(mode, scenario, options)
-            summary["written_to"] = str(save(summary))
-            print(json.dumps(summary, indent=2, ensure_ascii=False), flush=True)
-            summaries.append(summary)
+        for mode in modes_of(scenario, options.mode):
+            for attack in attacks_of(scenario, options.attack):
+                summary = run(mode, scenario, options, attack)
+                summary["written_to"] = str(save(summary))
+                print(json.dumps(summary, indent=2, ensure_ascii=False), flush=True)
+                summaries.append(summary)
     print(json.dumps({"comparison": [{
-        "scenario": s["options"]["scenario"], "mode": s["options"]["mode"],
-        "issue_p99_ms": s["issue_latency_ms"]["p99"], "call_next_p99_ms": s["call_next_latency_ms"]["p99"],
+        "scenario": s["options"]["scenario"], "mode": s["options"]["mode"], "attack": s["options"]["attack"],
+        "issue_p50_ms": s["issue_latency_ms"]["p50"], "issue_p99_ms": s["issue_latency_ms"]["p99"],
+        "call_next_p99_ms": s["call_next_latency_ms"]["p99"],
         "call_to_display_p99_ms": s["call_to_display_ms"]["p99"], "peak_memory_mb": s["server_peak_memory_mb"],
+        **({"wrong_logins": s["wrong_logins"]} if "wrong_logins" in s else {}),
         "targets": s["targets"]} for s in summaries]}, indent=2))
     correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
     return 0 if all(s["targets"][check] for s in summaries for check in correct) else 1

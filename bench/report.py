@@ -98,6 +98,7 @@ def check_targets(s: dict) -> dict:
         "issue": {"issue_p99_le_15ms": _le(s["issue_latency_ms"]["p99"], TARGETS["issue_p99_ms"])},
         "displays": {"call_to_display_p99_le_30ms": _le(s["call_to_display_ms"]["p99"],
                                                         TARGETS["call_to_display_p99_ms"])},
+        "logins": {"issue_p99_le_15ms": _le(s["issue_latency_ms"]["p99"], TARGETS["issue_p99_ms"])},
     }
     return {
         **latency[s["options"]["scenario"]],
@@ -106,6 +107,18 @@ def check_targets(s: dict) -> dict:
         "no_missed_events": faults["missed"] == faults["repeated"] == faults["out_of_order"] == 0,
         "peak_memory_le_250mb": s["server_peak_memory_mb"] <= TARGETS["peak_memory_mb"],
         "offered_rate_kept": s["tickets_issued_per_s"] >= 0.95 * s["tickets_offered_per_s"],
+    }
+
+
+def summarize_logins(records: list[tuple], offered_per_s: float) -> dict:
+    """The wrong logins of the logins scenario: how they were answered, and how fast."""
+    statuses = Counter(str(r[3]) for r in records)
+    return {
+        "offered_per_s": offered_per_s,
+        "sent": len(records),
+        "statuses": dict(sorted(statuses.items())),
+        "checked_latency_ms": latency_ms([r[2] for r in records if r[3] == 401]),
+        "throttled_latency_ms": latency_ms([r[2] for r in records if r[3] == 429]),
     }
 
 

@@ -25,14 +25,23 @@ def main(argv: list[str] | None = None) -> int:
     user_add.add_argument("--name", help="full name")
     user_add.add_argument("--password-stdin", action="store_true", required=True,
                           help="read the password from standard input")
+    user_passwd = user.add_parser("passwd", help="set a user's password; their tokens stop working")
+    user_passwd.add_argument("username")
+    user_passwd.add_argument("--password-stdin", action="store_true", required=True,
+                             help="read the password from standard input")
+    user_disable = user.add_parser("disable", help="disable a user: no login, their tokens stop working")
+    user_disable.add_argument("username")
 
     device = commands.add_parser("device", help="manage devices").add_subparsers(dest="action",
                                                                                  required=True)
     device_add = device.add_parser("add", help="add a device; prints its token as the last line")
     device_add.add_argument("--hall", required=True)
-    device_add.add_argument("--kind", required=True, choices=["kiosk", "display", "evaluator"])
+    device_add.add_argument("--kind", required=True, choices=["kiosk", "display", "evaluator", "booking"])
     device_add.add_argument("--name", required=True)
     device_add.add_argument("--counter", type=int, help="the counter of an evaluator")
+    device_revoke = device.add_parser("revoke", help="revoke a device: its tokens stop working")
+    device_revoke.add_argument("--hall", required=True)
+    device_revoke.add_argument("--name", required=True)
 
     demo = commands.add_parser("demo", help="simulate a business day in the hall")
     demo.add_argument("--hall", default=None, help="hall id (default: the first configured)")
@@ -41,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=None)
     demo.add_argument("--arrivals", type=int, default=None,
                       help="customers in the day (default: scaled to the hall's counters)")
+    demo_db = demo.add_mutually_exclusive_group()
+    demo_db.add_argument("--database", metavar="URL", default=None,
+                         help="the database to drive (default: the demo's own, "
+                              "HALL_DEMO_DATABASE_URL or sqlite var/demo.db)")
+    demo_db.add_argument("--live", action="store_true",
+                         help="drive the live database (HALL_DATABASE_URL or var/hall.db): "
+                              "the demo then takes real ticket numbers")
 
     args = parser.parse_args(argv)
     try:
@@ -79,20 +95,36 @@ def _init_db(args: argparse.Namespace) -> int:
 
 def _user(args: argparse.Namespace) -> int:
     from .bootstrap import open_context
-    from .services.accounts import add_user
+    from .services import accounts
 
-    password = sys.stdin.readline().rstrip("\r\n")
-    add_user(open_context(), args.username, args.role, password, args.halls, badge=args.badge,
-             name=args.name)
-    print(f"user {args.username} added")
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\r\n")
+        accounts.add_user(open_context(), args.username, args.role, password, args.halls, badge=args.badge,
+                          name=args.name)
+        print(f"user {args.username} added")
+    elif args.action == "passwd":
+        password = sys.stdin.readline().rstrip("\r\n")
+        accounts.set_password(open_context(), args.username, password)
+        print(f"password of {args.username} set; every session of theirs has ended (they log in with the new one)")
+    else:
+        if accounts.disable_user(open_context(), args.username):
+            print(f"user {args.username} disabled: they cannot log in, and every session of theirs has ended")
+        else:
+            print(f"user {args.username} was disabled already")
     return 0
 
 
 def _device(args: argparse.Namespace) -> int:
     from .bootstrap import open_context
-    from .services.accounts import add_device
+    from .services import accounts
 
-    token = add_device(open_context(), args.hall, args.kind, args.name, args.counter)
+    if args.action == "revoke":
+        if accounts.revoke_device(open_context(), args.hall, args.name):
+            print(f"device {args.name} of hall {args.hall} revoked: its token no longer works, its connections close")
+        else:
+            print(f"device {args.name} of hall {args.hall} was revoked already")
+        return 0
+    token = accounts.add_device(open_context(), args.hall, args.kind, args.name, args.counter)
     print(f"device {args.name} added to hall {args.hall}; its token (shown once):")
     print(token)
     return 0
@@ -100,9 +132,18 @@ def _device(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from .bootstrap import open_context
-    from .demo import simulate_day
+    from .demo import demo_database_url, simulate_day
+    from .storage.db import database_url
 
-    ctx = open_context()
+    if args.live:
+        url, whose = database_url(), "the live database"
+    elif args.database:
+        url, whose = args.database, "the database given"
+    else:
+        url, whose = demo_database_url(), "the demo's own database; --live drives the live one"
+    ctx = open_context(url=url)
+    shown = ctx.store.engine.url.render_as_string(hide_password=True)
+    print(f"demo day in {shown} ({whose})", flush=True)
     hall = args.hall or ctx.config.halls[0].id
     simulate_day(ctx, hall, speed=args.speed, seed=args.seed, arrivals=args.arrivals,
                  report=print)

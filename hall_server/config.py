@@ -86,6 +86,12 @@ class Hall(Strict):
     recall_cap: int = Field(default=3, ge=0)
     #: minutes after a no-show during which the ticket may be reinstated
     reinstate_grace_min: float = Field(default=30, ge=0)
+    #: a reinstated no-show goes back behind this many waiting customers of its service
+    #: (0: straight back to its old place at the head of the queue)
+    reinstate_behind: int = Field(default=3, ge=0, le=100)
+    #: minutes after closing when the day is closed: tickets still open then are expired and
+    #: counters still signed in are signed out (never later than the next day's opening)
+    close_after_min: float = Field(default=120, ge=0, le=24 * 60)
     services: list[Service] = Field(min_length=1)
     counters: list[CounterConfig] = Field(min_length=1)
     priority_classes: list[PriorityClass] = Field(min_length=1)
@@ -121,6 +127,11 @@ class Hall(Strict):
             for code in counter.services:
                 if code not in known:
                     raise ValueError(f"counters.{i}.services: unknown service {code!r}")
+        served = {code for counter in self.counters for code in counter.services}
+        for i, service in enumerate(self.services):
+            if service.code not in served:
+                raise ValueError(f"services.{i}: no counter serves {service.code!r}; "
+                                 "add it to a counter's services or remove the service")
         if "normal" not in {p.code for p in self.priority_classes}:
             raise ValueError("priority_classes: the class 'normal' is required")
         return self

@@ -4,16 +4,21 @@ Customers arrive by hour with a morning peak; clerks sign in at opening, call, s
 handling times drawn per service (mostly within the limit, a few over), and some customers
 never come to the window. Everything goes through the service layer, on a simulated clock
 that runs `speed` times faster than real time.
+
+The demo takes ticket numbers and signs clerks in, so it drives a database of its own by
+default (`var/demo.db`, or HALL_DEMO_DATABASE_URL), never the live one unless asked
+(`--live`, or `--database URL`).
 """
 import heapq
 import itertools
+import os
 import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .config import WEEKDAYS
+from .config import REPO_ROOT, WEEKDAYS
 from .domain.actors import Actor, Role
 from .domain.clock import FixedClock
 from .domain.errors import HallError
@@ -28,6 +33,13 @@ SERVICE_MIX = {"fee": 0.5, "business": 0.3, "enquiry": 0.15, "enterprise": 0.05}
 PRIORITY_MIX = {"normal": 0.86, "green": 0.07, "appointment": 0.04, "vip": 0.03}
 NO_SHOW_RATE = 0.04
 KIOSK = Actor("demo-kiosk", Role.KIOSK)
+#: the demo's own database, beside the live `var/hall.db`
+DEFAULT_DEMO_SQLITE = REPO_ROOT / "var" / "demo.db"
+
+
+def demo_database_url() -> str:
+    """The database the demo drives unless told otherwise: never the live one."""
+    return os.environ.get("HALL_DEMO_DATABASE_URL") or f"sqlite:///{DEFAULT_DEMO_SQLITE}"
 
 
 def simulate_day(ctx: HallContext, hall_id: str, *, speed: float = 60.0, seed: int | None = None,

@@ -14,9 +14,11 @@ import redis
 import sqlalchemy as sa
 
 from hall_server.bootstrap import open_context
-from hall_server.config import DEFAULT_CONFIG, load_config
+from hall_server.config import load_config
 from hall_server.domain.actors import Actor, Role
 from hall_server.domain.clock import FixedClock
+
+from .running_hall import hall_config_text
 
 REDIS_URL = os.environ.get("HALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -84,8 +86,12 @@ def database_url(request, tmp_path: Path):
 
 
 @pytest.fixture
-def config():
-    return load_config(DEFAULT_CONFIG)
+def config(tmp_path: Path):
+    """The demo hall and a second one, "north" (a copy of it): every query a test runs in
+    "demo" must leave the other hall's tickets and counters alone."""
+    path = tmp_path / "halls.toml"
+    path.write_text(hall_config_text(extra_hall="north"), encoding="utf-8")
+    return load_config(path)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ class Role(StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
     EVALUATOR = "evaluator"
+    BOOKING = "booking"
     SYSTEM = "system"
 
 
@@ -21,8 +22,6 @@ class Actor:
     halls: frozenset[str] | None = None
     #: the counter an evaluator device belongs to
     counter: int | None = None
-    badge: str | None = None
-    display_name: str | None = None
 
     def may_act_in(self, hall: str) -> bool:
         return self.halls is None or hall in self.halls

@@ -1,11 +1,11 @@
-"""Errors the domain and the service layer raise; entry points map them to responses."""
+"""Errors the domain and the service layer raise; entry points map them to responses
+(web/errors.py gives each class its HTTP status)."""
 
 
 class HallError(Exception):
-    """Base class: `code` is the snake_case error code, `status` the HTTP status it maps to."""
+    """Base class: `code` is the snake_case error code a client can act on."""
 
     code = "hall_error"
-    status = 400
 
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
@@ -16,21 +16,18 @@ class HallError(Exception):
 
 class NotFound(HallError):
     code = "not_found"
-    status = 404
 
 
 class Invalid(HallError):
     """A well-formed request the hall cannot accept (unknown service, bad priority...)."""
 
     code = "invalid"
-    status = 422
 
 
 class Conflict(HallError):
     """The current state does not allow this action."""
 
     code = "conflict"
-    status = 409
 
 
 class TransitionNotAllowed(Conflict):
@@ -41,4 +38,19 @@ class Forbidden(HallError):
     """The actor's role or halls do not allow this."""
 
     code = "forbidden"
-    status = 403
+
+
+class Unauthorized(HallError):
+    """Missing, unknown, expired or revoked credentials."""
+
+    code = "unauthorized"
+
+
+class TooManyAttempts(HallError):
+    """Too many failed attempts; `retry_after_s` says when to try again."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after_s: int, code: str | None = None) -> None:
+        super().__init__(message, code)
+        self.retry_after_s = retry_after_s

@@ -15,6 +15,8 @@ class EventType(StrEnum):
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_CANCELLED = "ticket.cancelled"
     TICKET_REINSTATED = "ticket.reinstated"
+    #: closed with the business day while still open
+    TICKET_EXPIRED = "ticket.expired"
     COUNTER_SIGNED_IN = "counter.signed_in"
     COUNTER_SIGNED_OUT = "counter.signed_out"
     COUNTER_PAUSED = "counter.paused"

@@ -1,14 +1,16 @@
-"""Which waiting ticket a counter calls next.
+"""Where a ticket stands in the queue.
 
 The queue is ordered by effective time = issued_at − head start of the priority class; an
 appointment counts from the earlier of its issue and its slot. A head start is never
 absolute pre-emption: a normal ticket that has waited longer than the head start still
-goes first, so nobody starves. A transferred ticket keeps its original issue time.
+goes first, so nobody starves. A transferred ticket keeps its place. The store finds the
+head of the queue by this order (Reader.head_of_queue); this module only computes places.
 """
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from .tickets import Ticket
+#: how far behind the customer it follows a reinstated no-show is placed
+BEHIND = timedelta(microseconds=1)
 
 
 def effective_at(issued_at: datetime, slot_start: datetime | None, priority: str,
@@ -19,27 +21,9 @@ def effective_at(issued_at: datetime, slot_start: datetime | None, priority: str
     return start - head_starts.get(priority, timedelta(0))
 
 
-def effective_time(ticket: Ticket, head_starts: Mapping[str, timedelta]) -> datetime:
-    return effective_at(ticket.issued_at, ticket.slot_start, ticket.priority, head_starts)
-
-
-def queue_key(ticket: Ticket, head_starts: Mapping[str, timedelta]) -> tuple:
-    return (effective_time(ticket, head_starts), ticket.issued_at, ticket.id)
-
-
-def serves(ticket: Ticket, counter: int, services: Iterable[str]) -> bool:
-    """A ticket transferred to a counter waits for that counter alone."""
-    if ticket.counter is not None:
-        return ticket.counter == counter
-    return ticket.service in services
-
-
-def choose_next(
-    waiting: Iterable[Ticket],
-    counter: int,
-    services: Iterable[str],
-    head_starts: Mapping[str, timedelta],
-) -> Ticket | None:
-    services = frozenset(services)
-    eligible = (t for t in waiting if serves(t, counter, services))
-    return min(eligible, key=lambda t: queue_key(t, head_starts), default=None)
+def reinstated_at(own: datetime, ahead_of_it: list[datetime]) -> datetime:
+    """The place of a reinstated no-show: behind the customers in `ahead_of_it` (the next
+    waiting customers it must now let go first, in queue order), never ahead of its old place."""
+    if not ahead_of_it:
+        return own
+    return max(own, ahead_of_it[-1] + BEHIND)

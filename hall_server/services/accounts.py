@@ -1,35 +1,57 @@
-"""Use cases of accounts: users with slow-hashed passwords, devices, and bearer tokens.
+"""Use cases of accounts: users with slow-hashed passwords, devices, bearer tokens, and the
+lifecycle of each (logout, password change, disabling a user, revoking a device).
 
 Passwords are hashed with argon2. Tokens are 256-bit random strings; only their SHA-256
 is stored, which is enough for a secret nobody can guess. A login token expires; a device
-token lasts until the device is removed.
+token lasts until the device is revoked. A token is live while it is stored, not expired,
+and its user is not disabled (or its device not revoked): every request checks that, and
+the Socket.IO server re-checks its connections' tokens every few seconds (web/realtime.py).
+
+Failed logins are throttled (CONTRACT.md "Authentication"): after MAX_FAILURES_PER_USER
+failures for one user name, or MAX_FAILURES_PER_ADDRESS from one address, within
+LOGIN_WINDOW, attempts are refused with TooManyAttempts before any password is checked,
+until the window lets one through. Failures are rows in the database, so every server
+process shares them. Each attempt is recorded as a failure before its password is checked
+(and forgotten if it was right), so many concurrent guesses cannot all slip under the limit.
+
+An argon2 check costs about 165 ms of CPU. Under the gevent server it runs in a small pool
+of real threads (argon2 releases the GIL) at a lower CPU priority, so the event loop keeps
+serving everyone else while passwords are checked beside it.
 """
 import hashlib
+import math
+import os
 import secrets
+import sys
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, insert, select
 
 from ..domain.actors import Actor, Role
-from ..domain.errors import Conflict, HallError, Invalid, NotFound
-from ..storage import tables as t
+from ..domain.errors import Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
+from ..storage.accounts import Attempt
 from .context import HallContext
 
 USER_ROLES = (Role.CLERK, Role.MANAGER, Role.ADMIN)
-DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.EVALUATOR)
+DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.EVALUATOR, Role.BOOKING)
 LOGIN_TOKEN_TTL = timedelta(hours=12)
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+#: real threads that check passwords under gevent: half the cores, so hashing under attack
+#: leaves the rest of the machine to the event loop
+HASH_THREADS = max(1, (os.cpu_count() or 2) // 2)
+#: their niceness: the server's other work goes first
+HASH_NICENESS = 10
+WRONG_CREDENTIALS = "wrong username or password"
+
 _hasher = PasswordHasher()
-#: verified against when the user does not exist, so both cases take the same time
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
-
-
-class Unauthorized(HallError):
-    code = "unauthorized"
-    status = 401
 
 
 @dataclass(frozen=True)
@@ -39,33 +61,28 @@ class Login:
     expires_at: datetime
 
 
-def _token_hash(token: str) -> str:
+def session_key(token: str) -> str:
+    """What the database keeps of a token (its SHA-256); it identifies a session."""
     return hashlib.sha256(token.encode()).hexdigest()
 
+
+# users
 
 def add_user(ctx: HallContext, username: str, role: str, password: str, halls: list[str],
              badge: str | None = None, name: str | None = None) -> None:
     if role not in USER_ROLES:
         raise Invalid(f"role must be one of {', '.join(USER_ROLES)}", "invalid_role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters", "weak_password")
+    _check_new_password(password)
     for hall in halls:
         ctx.hall(hall)
     if role != Role.ADMIN and not halls:
         raise Invalid(f"a {role} needs at least one --hall", "no_hall")
-    with ctx.store.engine.begin() as conn:
-        if conn.execute(select(t.users.c.username).where(t.users.c.username == username)).first():
-            raise Conflict(f"user {username!r} exists already", "user_exists")
-        conn.execute(insert(t.users).values(
-            username=username, password_hash=_hasher.hash(password), role=role, badge=badge,
-            name=name, created_at=ctx.clock.now()))
-        for hall in halls:
-            conn.execute(insert(t.user_halls).values(username=username, hall=hall))
+    ctx.store.accounts.add_user(username, _off_loop(_hasher.hash, password), role, halls, ctx.clock.now(),
+                                badge=badge, name=name)
 
 
 def user_count(ctx: HallContext) -> int:
-    with ctx.store.read() as r:
-        return r.conn.execute(select(func.count()).select_from(t.users)).scalar_one()
+    return ctx.store.accounts.user_count()
 
 
 def ensure_first_admin(ctx: HallContext) -> str | None:
@@ -77,9 +94,23 @@ def ensure_first_admin(ctx: HallContext) -> str | None:
     return password
 
 
+def set_password(ctx: HallContext, username: str, password: str) -> None:
+    """An administrator sets a user's password (`user passwd`): all their tokens are revoked."""
+    _check_new_password(password)
+    ctx.store.accounts.set_password(username, _off_loop(_hasher.hash, password))
+
+
+def disable_user(ctx: HallContext, username: str) -> bool:
+    """The user may no longer log in and their tokens die at once; False if disabled already."""
+    return ctx.store.accounts.disable_user(username, ctx.clock.now())
+
+
+# devices
+
 def add_device(ctx: HallContext, hall: str, kind: str, name: str,
                counter: int | None = None) -> str:
-    """Register a device; returns its bearer token, which is shown only this once."""
+    """Register a device; returns its bearer token, which is shown only this once. The name of
+    a revoked device may be given to a new one."""
     config = ctx.hall(hall)
     if kind not in DEVICE_KINDS:
         raise Invalid(f"kind must be one of {', '.join(DEVICE_KINDS)}", "invalid_kind")
@@ -88,57 +119,138 @@ def add_device(ctx: HallContext, hall: str, kind: str, name: str,
     if kind == Role.EVALUATOR and counter is None:
         raise Invalid("an evaluator needs --counter", "no_counter")
     token = secrets.token_urlsafe(32)
-    now = ctx.clock.now()
-    with ctx.store.engine.begin() as conn:
-        if conn.execute(select(t.devices.c.id).where(t.devices.c.hall == hall,
-                                                     t.devices.c.name == name)).first():
-            raise Conflict(f"hall {hall} has a device named {name!r} already", "device_exists")
-        device_id = conn.execute(insert(t.devices).values(
-            hall=hall, kind=kind, name=name, counter=counter, created_at=now)
-            .returning(t.devices.c.id)).scalar_one()
-        conn.execute(insert(t.tokens).values(token_hash=_token_hash(token), device=device_id,
-                                             created_at=now, expires_at=None))
+    ctx.store.accounts.add_device(hall, kind, name, counter, session_key(token), ctx.clock.now())
     return token
 
 
-def login(ctx: HallContext, username: str, password: str) -> Login:
-    with ctx.store.read() as r:
-        row = r.conn.execute(select(t.users).where(t.users.c.username == username)).first()
-    try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        row = None
-    if row is None:
-        raise Unauthorized("wrong username or password", "invalid_credentials")
+def revoke_device(ctx: HallContext, hall: str, name: str) -> bool:
+    """The device's tokens die at once; False if it was revoked already."""
+    ctx.hall(hall)
+    return ctx.store.accounts.revoke_device(hall, name, ctx.clock.now())
+
+
+# sessions
+
+def login(ctx: HallContext, username: str, password: str, address: str | None = None) -> Login:
+    """A new token for the user; `address` is the client's, for the throttle (None: none)."""
+    _verify_password(ctx, username, password, address, Unauthorized(WRONG_CREDENTIALS, "invalid_credentials"))
     token = secrets.token_urlsafe(32)
     now = ctx.clock.now()
     expires = now + LOGIN_TOKEN_TTL
-    with ctx.store.engine.begin() as conn:
-        conn.execute(delete(t.tokens).where(t.tokens.c.expires_at < now))
-        conn.execute(insert(t.tokens).values(token_hash=_token_hash(token), username=username,
-                                             created_at=now, expires_at=expires))
-    return Login(token, _user_actor(ctx, username), expires)
+    ctx.store.accounts.add_login_token(session_key(token), username, now, expires)
+    return Login(token, ctx.store.accounts.user_actor(username), expires)
+
+
+def logout(ctx: HallContext, token: str) -> None:
+    """The token dies. A device's token ends with `device revoke` instead."""
+    actor = authenticate(ctx, token)
+    if actor.role not in USER_ROLES:
+        raise Forbidden("a device does not log out; an administrator revokes it", "not_a_user")
+    ctx.store.accounts.delete_token(session_key(token))
+
+
+def change_password(ctx: HallContext, token: str, current_password: str, new_password: str,
+                    address: str | None = None) -> None:
+    """The user of `token` changes their password: their other tokens are revoked, this one
+    stays. A wrong current password is Forbidden (the token itself is fine, so not
+    Unauthorized, which clients read as "log in again") and counts as a failed login."""
+    actor = authenticate(ctx, token)
+    if actor.role not in USER_ROLES:
+        raise Forbidden("a device has no password", "not_a_user")
+    _check_new_password(new_password)
+    _verify_password(ctx, actor.name, current_password, address,
+                     Forbidden("the current password is wrong", "wrong_password"))
+    ctx.store.accounts.set_password(actor.name, _off_loop(_hasher.hash, new_password),
+                                    keep_token=session_key(token))
 
 
 def authenticate(ctx: HallContext, token: str) -> Actor:
-    """The actor a bearer token stands for; Unauthorized if unknown or expired."""
-    with ctx.store.read() as r:
-        row = r.conn.execute(select(t.tokens).where(t.tokens.c.token_hash == _token_hash(token))).first()
-        if row is None or (row.expires_at is not None and row.expires_at <= ctx.clock.now()):
-            raise Unauthorized("missing, unknown or expired token")
-        if row.username is not None:
-            return _user_actor(ctx, row.username, r.conn)
-        device = r.conn.execute(select(t.devices).where(t.devices.c.id == row.device)).one()
-        return Actor(device.name, Role(device.kind), frozenset({device.hall}), device.counter)
+    """The actor a bearer token stands for; Unauthorized if unknown, expired or revoked."""
+    actor = ctx.store.accounts.actor_of(session_key(token), ctx.clock.now()) if token else None
+    if actor is None:
+        raise Unauthorized("missing, unknown, expired or revoked token")
+    return actor
 
 
-def _user_actor(ctx: HallContext, username: str, conn=None) -> Actor:
-    if conn is None:
-        with ctx.store.read() as r:
-            return _user_actor(ctx, username, r.conn)
-    user = conn.execute(select(t.users).where(t.users.c.username == username)).one()
-    halls = frozenset(conn.execute(select(t.user_halls.c.hall)
-                                   .where(t.user_halls.c.username == username)).scalars())
-    role = Role(user.role)
-    return Actor(username, role, None if role is Role.ADMIN else halls, badge=user.badge,
-                 display_name=user.name)
+def live_sessions(ctx: HallContext, keys: Iterable[str]) -> set[str]:
+    """The session keys among `keys` whose tokens still authenticate."""
+    return ctx.store.accounts.live_tokens(keys, ctx.clock.now())
+
+
+# passwords and the throttle
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters", "weak_password")
+
+
+def _verify_password(ctx: HallContext, username: str, password: str, address: str | None,
+                     wrong: Exception) -> None:
+    """Pass if the throttle lets the attempt through and `password` is the user's (who is not
+    disabled); raise TooManyAttempts or `wrong` otherwise. An unknown or disabled user costs
+    the same time as a wrong password, and gets the same answer."""
+    now = ctx.clock.now()
+    attempt = ctx.store.accounts.open_attempt(username, address, now, now - LOGIN_WINDOW,
+                                              MAX_FAILURES_PER_USER, MAX_FAILURES_PER_ADDRESS)
+    if attempt.id is None:
+        raise TooManyAttempts("too many failed logins; try again later", retry_after_s(attempt, now))
+    credentials = ctx.store.accounts.credentials(username)
+    matches = _off_loop(_password_matches, credentials.password_hash if credentials else None, password)
+    if not matches or credentials is None or credentials.disabled:
+        raise wrong
+    ctx.store.accounts.forget_attempt(attempt.id)
+
+
+def retry_after_s(attempt: Attempt, now: datetime) -> int:
+    """Whole seconds until the window lets one attempt through: until the oldest of the
+    failures that fill a limit leaves it."""
+    waits = [failures[-1] + LOGIN_WINDOW - now
+             for failures, limit in ((attempt.user_failures, MAX_FAILURES_PER_USER),
+                                     (attempt.address_failures, MAX_FAILURES_PER_ADDRESS))
+             if len(failures) >= limit]
+    return max(1, math.ceil(max(waits).total_seconds()))
+
+
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both cases take the same time."""
+    return _hasher.hash("not a password of anyone")
+
+
+def _off_loop(fn: Callable, *args):
+    """Run `fn` where it does not block the event loop: under gevent (monkey-patched), in a
+    real thread of a small pool while this greenlet waits; otherwise (threads) right here."""
+    if "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            return _hash_pool().apply(_at_low_priority, (fn, args))
+    return fn(*args)
+
+
+def _at_low_priority(fn: Callable, args: tuple):
+    try:  # Linux: a thread's own niceness
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+    except (AttributeError, OSError):
+        pass  # elsewhere the check runs at the normal priority
+    return fn(*args)
+
+
+_pools: dict[int, object] = {}
+
+
+def _hash_pool():
+    """The pool of this process (gunicorn forks its worker from a master that hashed already)."""
+    pool = _pools.get(os.getpid())
+    if pool is None:
+        from gevent.threadpool import ThreadPool
+
+        pool = _pools[os.getpid()] = ThreadPool(HASH_THREADS)
+    return pool

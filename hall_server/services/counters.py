@@ -12,7 +12,7 @@ def sign_in(ctx: HallContext, hall_id: str, counter: int, actor: Actor,
     """Open the counter for `clerk` (a clerk signs in as themselves)."""
     hall = ctx.hall(hall_id, actor)
     clerk = actor.name if actor.role is Role.CLERK or clerk is None else clerk
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         desk = tx.counter(known_counter(hall, counter))
         if desk.clerk == clerk:
             return desk  # already signed in here: signing in again changes nothing
@@ -40,7 +40,7 @@ def resume(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Counte
 def _counter_event(ctx: HallContext, hall_id: str, counter: int, actor: Actor, kind: E,
                    data: dict) -> Counter:
     hall = ctx.hall(hall_id, actor)
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         desk = counter_for(tx, hall, counter, actor)
         tx.record(kind, counter=counter, actor=actor.name, data=data)
         return desk

@@ -8,8 +8,8 @@ from ..domain.counters import Counter, CounterState
 from ..domain.errors import NotFound
 from ..domain.estimates import RECENT_TICKETS, estimated_wait_s, mean_handling_s
 from ..domain.events import Event
+from ..domain.numbering import business_day
 from ..domain.tickets import Ticket, TicketStatus
-from ..domain.timing import Item, handling_budget_s
 from ..storage.store import Reader
 from .context import HallContext
 
@@ -51,12 +51,20 @@ class Board:
 
 
 class _Queue:
-    """The waiting tickets and counters of a hall, read once, for places and estimates."""
+    """The waiting tickets and counters of a hall, read once, for places and estimates.
+
+    The database may hold rows the configuration no longer names (start-up refuses to serve
+    while such a counter is signed in or such a service has open tickets today, see
+    leftovers.py; older rows stay): a counter the file does not have is left out, and a
+    ticket of a service the file does not have keeps its place (`ahead`) but gets no
+    estimate, since no configured counter serves it.
+    """
 
     def __init__(self, reader: Reader, hall: Hall) -> None:
         self.reader, self.hall = reader, hall
-        self.counters = reader.counters(hall.id)
-        self._mean: dict[str, float] = {}
+        #: the hall's configured counters, as the database has them
+        self.counters = [c for c in reader.counters(hall.id) if c.number in hall.counters_by_number]
+        self._mean: dict[str, float | None] = {}
 
     def open_counters(self, service: str) -> int:
         serving = [c for c in self.counters if c.state in OPEN_STATES
@@ -65,14 +73,23 @@ class _Queue:
             return len(serving)
         return sum(service in c.services for c in self.hall.counters)
 
-    def mean_s(self, service: str) -> float:
+    def mean_s(self, service: str) -> float | None:
+        """The service's recent mean handling time; None for a service the file does not have."""
         if service not in self._mean:
-            recent = self.reader.recent_handling_s(self.hall.id, service, RECENT_TICKETS)
-            self._mean[service] = mean_handling_s(recent, self.hall.handling_limits_s[service])
+            limit_s = self.hall.handling_limits_s.get(service)
+            if limit_s is None:
+                self._mean[service] = None
+            else:
+                recent = self.reader.recent_handling_s(self.hall.id, service, RECENT_TICKETS)
+                self._mean[service] = mean_handling_s(recent, limit_s)
         return self._mean[service]
 
-    def estimate(self, service: str, ahead: int) -> int:
-        return estimated_wait_s(ahead, self.open_counters(service), self.mean_s(service))
+    def estimate(self, service: str, ahead: int) -> int | None:
+        """The expected wait behind `ahead` customers; None if no configured counter serves it."""
+        mean_s = self.mean_s(service)
+        if mean_s is None:
+            return None
+        return estimated_wait_s(ahead, self.open_counters(service), mean_s)
 
     def place(self, ticket: Ticket) -> Placed:
         if ticket.status is not TicketStatus.WAITING:
@@ -100,7 +117,7 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
     with ctx.store.read() as reader:
         last_seq = reader.last_seq(hall_id)
         queue = _Queue(reader, hall)
-        lengths = reader.queue_lengths(hall_id)
+        lengths = reader.queue_lengths(hall_id, business_day(now, hall.timezone))
         services = []
         for service in hall.services:
             waiting, since = lengths.get(service.code, (0, now))
@@ -109,6 +126,13 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
                                         queue.open_counters(service.code)))
         counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
     return Board(now, last_seq, services, counters)
+
+
+def counter_now(ctx: HallContext, hall_id: str, number: int, actor: Actor) -> CounterView:
+    """The counter as it is now (after an action at it)."""
+    ctx.hall(hall_id, actor)
+    with ctx.store.read() as reader:
+        return _counter_view(reader, ctx.hall(hall_id), reader.counter(hall_id, number), ctx.clock.now())
 
 
 def counter_view(ctx: HallContext, hall_id: str, counter: Counter) -> CounterView:
@@ -127,10 +151,9 @@ def _counter_view(reader: Reader, hall: Hall, counter: Counter, now: datetime) -
         elapsed = (now - counter.since).total_seconds() if counter.since else None
         return CounterView(counter, None, elapsed, None)
     ticket = reader.ticket(counter.ticket)
-    began = ticket.started_at or ticket.called_at
-    items = ticket.items or [Item(ticket.service, 1)]
-    return CounterView(counter, ticket, (now - began).total_seconds(),
-                       handling_budget_s(items, hall.handling_limits_s))
+    visit = ticket.visits[-1]  # the ticket at a counter is on its last visit
+    began = visit.started_at or visit.called_at
+    return CounterView(counter, ticket, (now - began).total_seconds(), visit.limit_s(hall.handling_limits_s))
 
 
 def _visible_hall(ctx: HallContext, hall_id: str, actor: Actor, ticket_id: int) -> Hall:

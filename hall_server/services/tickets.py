@@ -1,43 +1,45 @@
 """Use cases of the queue: issue, call, recall, start, finish, no-show, transfer,
-reinstate and cancel a ticket."""
+reinstate, cancel and rate a ticket."""
 from datetime import datetime
 
 from ..config import Hall
-from ..domain.actors import Actor
+from ..domain.actors import Actor, Role
 from ..domain.counters import CounterState
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.events import EventType as E
 from ..domain.numbering import business_day, format_number
-from ..domain.selection import effective_at
+from ..domain.selection import effective_at, reinstated_at
 from ..domain.tickets import Ticket, TicketStatus
 from ..storage.store import WriteTx
 from .context import HallContext
 from .guards import counter_for, known_counter
 
 MAX_ITEMS = 99
+#: who may act on any ticket of their halls; a clerk acts only at their own counter
+SUPERVISORS = frozenset({Role.MANAGER, Role.ADMIN, Role.SYSTEM})
 
 
 def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
                  priority: str = "normal", appointment: str | None = None,
                  slot_start: datetime | None = None,
                  client_request_id: str | None = None) -> Ticket:
-    """Take a number. The same `client_request_id` again returns the same ticket."""
+    """Take a number. The same `client_request_id` from the same device on the same
+    business day returns the same ticket."""
     hall = ctx.hall(hall_id, actor)
     config = hall.services_by_code.get(service)
     if config is None:
         raise Invalid(f"hall {hall_id} has no service {service!r}", "unknown_service")
-    if appointment and priority == "normal":
-        priority = "appointment"
+    if appointment:  # until appointments can be booked, no code is known
+        raise Invalid(f"no appointment {appointment!r} in hall {hall_id}", "unknown_appointment")
     if priority not in hall.head_starts:
         raise Invalid(f"unknown priority class {priority!r}", "unknown_priority")
-    now = ctx.clock.now()
-    with ctx.store.write(hall_id, now) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
+        day = business_day(tx.at, hall.timezone)
         if client_request_id:
-            earlier = tx.ticket_by_request(hall_id, client_request_id)
+            earlier = tx.ticket_by_request(hall_id, day, actor.name, client_request_id)
             if earlier is not None:
                 return earlier
-        day = business_day(now, hall.timezone)
-        place = effective_at(now, slot_start, priority, hall.head_starts)
+        place = effective_at(tx.at, slot_start, priority, hall.head_starts)
         serial = tx.next_number(day, config.prefix)
         event = tx.record(E.TICKET_ISSUED, actor=actor.name, data={
             "service": service, "prefix": config.prefix, "serial": serial,
@@ -51,60 +53,69 @@ def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
 
 
 def call_next(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Ticket | None:
-    """The atomic claim: the best waiting ticket for this counter, or None if nobody waits."""
+    """The atomic claim: the best waiting ticket of today for this counter, or None."""
     hall = ctx.hall(hall_id, actor)
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         desk = counter_for(tx, hall, counter, actor)
         if desk.ticket is not None:
             raise Conflict(f"counter {counter} still has ticket {desk.ticket}", "ticket_in_progress")
         if desk.state is not CounterState.IDLE:
             raise Conflict(f"counter {counter} is {desk.state.value}", "counter_not_ready")
-        ticket = tx.head_of_queue(counter, hall.counters_by_number[counter].services)
+        today = business_day(tx.at, hall.timezone)
+        ticket = tx.head_of_queue(today, counter, hall.counters_by_number[counter].services)
         if ticket is None:
             return None
         tx.record(E.TICKET_CALLED, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"clerk": desk.clerk, "number": ticket.display_number})
-        if hall.start_on_call:
-            tx.record(E.TICKET_STARTED, ticket=ticket.id, counter=counter, actor=actor.name,
-                      data={"number": ticket.display_number})
+                  data={"clerk": desk.clerk, "number": ticket.display_number,
+                        "starts_clock": hall.start_on_call})
         return ticket
 
 
 def recall(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Ticket:
     hall = ctx.hall(hall_id, actor)
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = _current_ticket(tx, hall, counter, actor)
         if hall.recall_cap and ticket.recall_count >= hall.recall_cap:
             raise Conflict(f"ticket {ticket.display_number} was recalled {ticket.recall_count} "
                            "times already; mark it a no-show", "recall_cap_reached")
-        tx.record(E.TICKET_RECALLED, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"number": ticket.display_number})
+        _record(tx, E.TICKET_RECALLED, ticket, counter, actor)
         return ticket
 
 
 def start(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Ticket:
-    return _counter_action(ctx, hall_id, counter, actor, E.TICKET_STARTED)
+    """The customer is at the window (in a hall that starts on call, the clock runs already)."""
+    hall = ctx.hall(hall_id, actor)
+    with ctx.store.write(hall_id, ctx.clock) as tx:
+        ticket = _current_ticket(tx, hall, counter, actor)
+        _record(tx, E.TICKET_STARTED, ticket, counter, actor)
+        return ticket
 
 
 def no_show(ctx: HallContext, hall_id: str, counter: int, actor: Actor) -> Ticket:
-    return _counter_action(ctx, hall_id, counter, actor, E.TICKET_NO_SHOW)
+    hall = ctx.hall(hall_id, actor)
+    with ctx.store.write(hall_id, ctx.clock) as tx:
+        ticket = _current_ticket(tx, hall, counter, actor)
+        _record(tx, E.TICKET_NO_SHOW, ticket, counter, actor)
+        return ticket
 
 
 def finish(ctx: HallContext, hall_id: str, counter: int, actor: Actor,
            items: list[dict] | None = None) -> Ticket:
     """Finish serving; `items` are the business items handled, by default one of its service."""
     hall = ctx.hall(hall_id, actor)
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    items = _checked_items(hall, items) if items else None
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = _current_ticket(tx, hall, counter, actor)
-        items = _checked_items(hall, items or [{"service": ticket.service, "count": 1}])
-        tx.record(E.TICKET_FINISHED, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"number": ticket.display_number, "items": items})
+        _arrived(tx, hall, ticket, counter, actor)
+        _record(tx, E.TICKET_FINISHED, ticket, counter, actor,
+                items=items or [{"service": ticket.service, "count": 1}])
         return ticket
 
 
 def transfer(ctx: HallContext, hall_id: str, counter: int, actor: Actor, *,
              service: str | None = None, to_counter: int | None = None) -> Ticket:
-    """Send the customer on to another service or counter; they keep their issue time."""
+    """Send the customer on to another service or counter; they keep their place in the queue.
+    The visit here ends and keeps its handling time; the next counter starts a new one."""
     hall = ctx.hall(hall_id, actor)
     if (service is None) == (to_counter is None):
         raise Invalid("transfer to either a service or a counter", "invalid_transfer")
@@ -114,48 +125,92 @@ def transfer(ctx: HallContext, hall_id: str, counter: int, actor: Actor, *,
         known_counter(hall, to_counter)
     if to_counter == counter:
         raise Invalid("a ticket cannot be transferred to its own counter", "invalid_transfer")
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = _current_ticket(tx, hall, counter, actor)
-        tx.record(E.TICKET_TRANSFERRED, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"number": ticket.display_number, "service": service or ticket.service,
-                        "from_service": ticket.service, "to_counter": to_counter})
+        if service == ticket.service:
+            raise Invalid(f"ticket {ticket.display_number} is for {service} already; "
+                          "name another service or a counter", "invalid_transfer")
+        _arrived(tx, hall, ticket, counter, actor)
+        _record(tx, E.TICKET_TRANSFERRED, ticket, counter, actor, service=service or ticket.service,
+                from_service=ticket.service, to_counter=to_counter)
         return ticket
 
 
 def reinstate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor) -> Ticket:
-    """A customer marked no-show came back within the grace period: back in the queue."""
+    """A customer marked no-show came back within the grace period: back in the queue,
+    behind the next `reinstate_behind` waiting customers of the service. A clerk may do it
+    at the counter that marked the no-show; a manager anywhere in their halls."""
     hall = ctx.hall(hall_id, actor)
-    now = ctx.clock.now()
-    with ctx.store.write(hall_id, now) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = tx.ticket(ticket_id)
-        if ticket.no_show_at is not None and \
-                (now - ticket.no_show_at).total_seconds() > hall.reinstate_grace_min * 60:
-            raise Conflict(f"ticket {ticket.display_number} missed its turn more than "
-                           f"{hall.reinstate_grace_min:g} minutes ago", "grace_expired")
-        tx.record(E.TICKET_REINSTATED, ticket=ticket.id, actor=actor.name,
-                  data={"number": ticket.display_number})
+        _check_own_counter(tx, ticket.counter, actor, "reinstate")
+        if ticket.status is TicketStatus.NO_SHOW:
+            if ticket.business_day != business_day(tx.at, hall.timezone):
+                raise Conflict(f"ticket {ticket.display_number} is of a closed day", "day_closed")
+            if (tx.at - ticket.no_show_at).total_seconds() > hall.reinstate_grace_min * 60:
+                raise Conflict(f"ticket {ticket.display_number} missed its turn more than "
+                               f"{hall.reinstate_grace_min:g} minutes ago", "grace_expired")
+        behind = tx.next_in_queue(hall_id, ticket.business_day, ticket.service, hall.reinstate_behind)
+        place = reinstated_at(ticket.effective_at, behind)
+        _record(tx, E.TICKET_REINSTATED, ticket, None, actor, effective_at=place.isoformat())
         return ticket
 
 
 def cancel(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor) -> Ticket:
+    """Give up a ticket: a manager any open ticket of their halls, a clerk only the one
+    called at their own counter."""
     ctx.hall(hall_id, actor)
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
+    with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = tx.ticket(ticket_id)
-        at_counter = ticket.counter if ticket.called_at is not None else None
+        at_counter = ticket.at_counter
+        _check_own_counter(tx, at_counter, actor, "cancel")
         if at_counter is not None:
             tx.counter(at_counter)
-        tx.record(E.TICKET_CANCELLED, ticket=ticket.id, counter=at_counter, actor=actor.name,
-                  data={"number": ticket.display_number})
+        _record(tx, E.TICKET_CANCELLED, ticket, at_counter, actor)
         return ticket
 
 
-def _counter_action(ctx: HallContext, hall_id: str, counter: int, actor: Actor, kind: E) -> Ticket:
-    hall = ctx.hall(hall_id, actor)
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
-        ticket = _current_ticket(tx, hall, counter, actor)
-        tx.record(kind, ticket=ticket.id, counter=counter, actor=actor.name,
-                  data={"number": ticket.display_number})
+RATING_SCORES = range(1, 6)
+
+
+def rate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor, score: int) -> Ticket:
+    """The customer rates a finished visit (1 to 5) on the evaluator of the counter that served it."""
+    ctx.hall(hall_id, actor)
+    if score not in RATING_SCORES:
+        raise Invalid("a rating is a whole number from 1 to 5", "invalid_score")
+    with ctx.store.write(hall_id, ctx.clock) as tx:
+        ticket = tx.ticket(ticket_id)
+        if ticket.status is not TicketStatus.DONE:
+            raise Conflict(f"ticket {ticket.display_number} is not finished", "not_finished")
+        if actor.counter is not None and actor.counter != ticket.counter:
+            raise Forbidden(f"ticket {ticket.display_number} was served at counter {ticket.counter}",
+                            "other_counter")
+        if not tx.add_rating(ticket, score):
+            raise Conflict(f"ticket {ticket.display_number} was rated already", "already_rated")
+        _record(tx, E.RATING_GIVEN, ticket, None, actor, score=score, served_at=ticket.counter,
+                clerk=ticket.clerk)
         return ticket
+
+
+def _record(tx: WriteTx, kind: E, ticket: Ticket, counter: int | None, actor: Actor, **data) -> None:
+    tx.record(kind, ticket=ticket.id, counter=counter, actor=actor.name,
+              data={"number": ticket.display_number, **data})
+
+
+def _arrived(tx: WriteTx, hall: Hall, ticket: Ticket, counter: int, actor: Actor) -> None:
+    """In a hall that starts on call the clerk need not press start: finishing or
+    transferring a called ticket records that the customer came."""
+    if hall.start_on_call and ticket.status is TicketStatus.CALLED:
+        _record(tx, E.TICKET_STARTED, ticket, counter, actor)
+
+
+def _check_own_counter(tx: WriteTx, counter: int | None, actor: Actor, doing: str) -> None:
+    """A clerk may act on a ticket only if it is at (`counter`) the counter they sit at."""
+    if actor.role in SUPERVISORS:
+        return
+    if counter is None or tx.counter(counter).clerk != actor.name:
+        raise Forbidden(f"{actor.name} may {doing} only the ticket at their own counter",
+                        "not_your_counter")
 
 
 def _current_ticket(tx: WriteTx, hall: Hall, number: int, actor: Actor) -> Ticket:
@@ -175,26 +230,3 @@ def _checked_items(hall: Hall, items: list[dict]) -> list[dict]:
             raise Invalid(f"item count must be a whole number from 1 to {MAX_ITEMS}", "invalid_items")
         checked.append({"service": service, "count": count})
     return checked
-
-
-RATING_SCORES = range(1, 6)
-
-
-def rate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor, score: int) -> Ticket:
-    """The customer rates a finished visit (1 to 5) on the evaluator of the counter that served it."""
-    ctx.hall(hall_id, actor)
-    if score not in RATING_SCORES:
-        raise Invalid("a rating is a whole number from 1 to 5", "invalid_score")
-    with ctx.store.write(hall_id, ctx.clock.now()) as tx:
-        ticket = tx.ticket(ticket_id)
-        if ticket.status is not TicketStatus.DONE:
-            raise Conflict(f"ticket {ticket.display_number} is not finished", "not_finished")
-        if actor.counter is not None and actor.counter != ticket.counter:
-            raise Forbidden(f"ticket {ticket.display_number} was served at counter {ticket.counter}",
-                            "other_counter")
-        if not tx.add_rating(ticket, score):
-            raise Conflict(f"ticket {ticket.display_number} was rated already", "already_rated")
-        tx.record(E.RATING_GIVEN, ticket=ticket.id, actor=actor.name,
-                  data={"number": ticket.display_number, "score": score, "served_at": ticket.counter,
-                        "clerk": ticket.clerk})
-        return ticket

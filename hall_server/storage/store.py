@@ -12,14 +12,17 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from ..domain.clock import Clock
 from ..domain.counters import Counter, CounterState
 from ..domain.errors import Conflict, NotFound
 from ..domain.events import Event, EventType
 from ..domain.projection import HallState, evolve, ticket_from_issue
-from ..domain.tickets import Ticket, TicketStatus
+from ..domain.tickets import Ticket, TicketStatus, Visit, VisitOutcome
 from ..domain.timing import Item
 from . import tables as t
+from .accounts import AccountStore
 from .db import READ_ONLY
 
 TICKET_FIELDS = [f.name for f in fields(Ticket)]
@@ -29,10 +32,33 @@ Listener = Callable[[list[Event]], None]
 MAX_ID = 2**31 - 1
 
 
+#: tickets still open: waiting, or called or served at a counter
+OPEN_STATUSES = (TicketStatus.WAITING.value, TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+_VISIT_TIMES = ("called_at", "started_at", "ended_at")
+
+
+def _visit_to_json(visit: Visit) -> dict:
+    values = asdict(visit)
+    for name in _VISIT_TIMES:
+        values[name] = values[name].isoformat() if values[name] is not None else None
+    values["outcome"] = visit.outcome.value if visit.outcome else None
+    return values
+
+
+def _visit_from_json(values: dict) -> Visit:
+    values = dict(values)
+    for name in _VISIT_TIMES:
+        values[name] = datetime.fromisoformat(values[name]) if values[name] else None
+    values["outcome"] = VisitOutcome(values["outcome"]) if values["outcome"] else None
+    values["items"] = [Item(**item) for item in values["items"]]
+    return Visit(**values)
+
+
 def ticket_from_row(row) -> Ticket:
     values = {name: row._mapping[name] for name in TICKET_FIELDS}
     values["status"] = TicketStatus(values["status"])
     values["items"] = [Item(**item) for item in values["items"]]
+    values["visits"] = [_visit_from_json(visit) for visit in values["visits"]]
     return Ticket(**values)
 
 
@@ -52,6 +78,7 @@ def _ticket_values(ticket: Ticket) -> dict:
     values = asdict(ticket)
     values.pop("id")
     values["status"] = ticket.status.value
+    values["visits"] = [_visit_to_json(visit) for visit in ticket.visits]
     return values
 
 
@@ -75,9 +102,13 @@ class Reader:
             query = query.where(t.tickets.c.status.in_([s.value for s in statuses]))
         return [ticket_from_row(r) for r in self.conn.execute(query.order_by(t.tickets.c.id))]
 
-    def ticket_by_request(self, hall: str, client_request_id: str) -> Ticket | None:
+    def ticket_by_request(self, hall: str, day: date, issued_by: str,
+                          client_request_id: str) -> Ticket | None:
+        """The ticket a device took with this request id on this business day."""
+        c = t.tickets.c
         row = self.conn.execute(select(t.tickets).where(
-            t.tickets.c.hall == hall, t.tickets.c.client_request_id == client_request_id)).first()
+            c.hall == hall, c.business_day == day, c.issued_by == issued_by,
+            c.client_request_id == client_request_id)).first()
         return ticket_from_row(row) if row else None
 
     def counter(self, hall: str, number: int) -> Counter:
@@ -98,17 +129,20 @@ class Reader:
             query = query.limit(limit)
         return [event_from_row(r) for r in self.conn.execute(query)]
 
-    def head_of_queue(self, hall: str, counter: int, services: Iterable[str]) -> Ticket | None:
-        """The waiting ticket `counter` calls next: selection.choose_next done by index."""
+    def head_of_queue(self, hall: str, day: date, counter: int, services: Iterable[str]) -> Ticket | None:
+        """The waiting ticket of business day `day` that `counter` calls next: the first in
+        queue order (selection.py) among those transferred to this counter and those of the
+        services it serves that wait for no particular counter."""
         c = t.tickets.c
         eligible = or_(c.counter == counter, and_(c.counter.is_(None), c.service.in_(list(services))))
         row = self.conn.execute(
-            select(t.tickets).where(c.hall == hall, c.status == TicketStatus.WAITING.value, eligible)
+            select(t.tickets).where(c.hall == hall, c.status == TicketStatus.WAITING.value,
+                                    c.business_day == day, eligible)
             .order_by(c.effective_at, c.issued_at, c.id).limit(1)).first()
         return ticket_from_row(row) if row else None
 
     def count_ahead(self, ticket: Ticket) -> int:
-        """Waiting tickets of the same service before this one in the queue."""
+        """Waiting tickets of the same service and day before this one in the queue."""
         c = t.tickets.c
         before = or_(c.effective_at < ticket.effective_at,
                      and_(c.effective_at == ticket.effective_at,
@@ -117,14 +151,40 @@ class Reader:
         return self.conn.execute(
             select(func.count()).select_from(t.tickets)
             .where(c.hall == ticket.hall, c.status == TicketStatus.WAITING.value,
-                   c.service == ticket.service, before)).scalar_one()
+                   c.business_day == ticket.business_day, c.service == ticket.service,
+                   before)).scalar_one()
 
-    def queue_lengths(self, hall: str) -> dict[str, tuple[int, datetime]]:
-        """Per service: how many wait, and since when the longest-waiting one waits."""
+    def next_in_queue(self, hall: str, day: date, service: str, limit: int) -> list[datetime]:
+        """The places (effective times) of the first `limit` waiting tickets of a service."""
+        c = t.tickets.c
+        return list(self.conn.execute(
+            select(c.effective_at).where(c.hall == hall, c.status == TicketStatus.WAITING.value,
+                                         c.business_day == day, c.service == service)
+            .order_by(c.effective_at, c.issued_at, c.id).limit(limit)).scalars())
+
+    def open_tickets(self, hall: str, since: date | None = None, through: date | None = None) -> list[Ticket]:
+        """Tickets still waiting, called or served (of business days from `since` through
+        `through`, where given), in issue order."""
+        c = t.tickets.c
+        query = select(t.tickets).where(c.hall == hall, c.status.in_(OPEN_STATUSES))
+        if since is not None:
+            query = query.where(c.business_day >= since)
+        if through is not None:
+            query = query.where(c.business_day <= through)
+        return [ticket_from_row(r) for r in self.conn.execute(query.order_by(c.id))]
+
+    def closed_day(self, hall: str) -> date | None:
+        """The last business day closed in the hall."""
+        return self.conn.execute(select(t.halls.c.closed_day).where(t.halls.c.id == hall)).scalar()
+
+    def queue_lengths(self, hall: str, day: date) -> dict[str, tuple[int, datetime]]:
+        """Per service: how many wait on business day `day`, and since when the longest-waiting
+        one waits."""
         c = t.tickets.c
         rows = self.conn.execute(
             select(c.service, func.count(), func.min(c.queued_at))
-            .where(c.hall == hall, c.status == TicketStatus.WAITING.value).group_by(c.service))
+            .where(c.hall == hall, c.status == TicketStatus.WAITING.value, c.business_day == day)
+            .group_by(c.service))
         return {service: (count, since) for service, count, since in rows}
 
     def recent_handling_s(self, hall: str, service: str, limit: int) -> list[float]:
@@ -143,12 +203,17 @@ class Reader:
             raise NotFound(f"no hall {hall}", "unknown_hall")
         return value
 
+    def hall_ids(self) -> list[str]:
+        """Every hall the database holds rows for, configured or not."""
+        return list(self.conn.execute(select(t.halls.c.id).order_by(t.halls.c.id)).scalars())
+
 
 class WriteTx(Reader):
     """One use case's transaction in one hall: load, record events, save."""
 
     def __init__(self, conn: Connection, hall: str, last_seq: int, at: datetime) -> None:
         super().__init__(conn)
+        #: the time of the transaction, read after the hall's lock was taken
         self.hall, self.seq, self.at = hall, last_seq, at
         self.state = HallState()
         self.events: list[Event] = []
@@ -163,8 +228,8 @@ class WriteTx(Reader):
             self._track_ticket(ticket)
         return self.state.tickets[ticket_id]
 
-    def head_of_queue(self, counter: int, services: Iterable[str]) -> Ticket | None:
-        ticket = super().head_of_queue(self.hall, counter, services)
+    def head_of_queue(self, day: date, counter: int, services: Iterable[str]) -> Ticket | None:
+        ticket = super().head_of_queue(self.hall, day, counter, services)
         if ticket is None:
             return None
         if ticket.id not in self.state.tickets:
@@ -177,6 +242,16 @@ class WriteTx(Reader):
             self.state.counters[number] = counter
             self._loaded_counter[number] = counter.state.value
         return self.state.counters[number]
+
+    def track(self, tickets: Iterable[Ticket]) -> list[Ticket]:
+        """Tickets read by a query, to be changed in this transaction."""
+        for ticket in tickets:
+            if ticket.id not in self.state.tickets:
+                self._track_ticket(ticket)
+        return [self.state.tickets[ticket.id] for ticket in tickets]
+
+    def mark_day_closed(self, day: date) -> None:
+        self.conn.execute(update(t.halls).where(t.halls.c.id == self.hall).values(closed_day=day))
 
     def _track_ticket(self, ticket: Ticket) -> None:
         self.state.tickets[ticket.id] = ticket
@@ -255,6 +330,7 @@ class Store:
         self.engine = engine
         self._reader_engine = engine.execution_options(**{READ_ONLY: True})
         self.listeners: list[Listener] = []
+        self.accounts = AccountStore(engine)
 
     @contextmanager
     def read(self) -> Iterator[Reader]:
@@ -262,15 +338,22 @@ class Store:
             yield Reader(conn)
 
     @contextmanager
-    def write(self, hall: str, at: datetime) -> Iterator[WriteTx]:
-        """A write transaction in `hall`; its events go to the listeners once committed."""
+    def write(self, hall: str, clock: Clock) -> Iterator[WriteTx]:
+        """A write transaction in `hall`; its events go to the listeners once committed.
+
+        The clock is read once the hall's lock is held, and never before the hall's last
+        event, so times rise with `seq`: a writer that waited for the lock, or a process
+        whose clock lags another's, never records a time earlier than the one before it."""
         with self.engine.connect() as conn:
             with conn.begin():
                 last_seq = conn.execute(select(t.halls.c.last_seq).where(t.halls.c.id == hall)
                                         .with_for_update()).scalar()
                 if last_seq is None:
                     raise NotFound(f"no hall {hall}", "unknown_hall")
-                tx = WriteTx(conn, hall, last_seq, at)
+                last_at = conn.execute(select(t.events.c.at).where(
+                    t.events.c.hall == hall, t.events.c.seq == last_seq)).scalar()
+                now = clock.now()
+                tx = WriteTx(conn, hall, last_seq, max(now, last_at) if last_at else now)
                 yield tx
                 if tx.events:
                     conn.execute(update(t.halls).where(t.halls.c.id == hall)
@@ -278,6 +361,23 @@ class Store:
         if tx.events:
             for listener in self.listeners:
                 listener(tx.events)
+
+    def hold_lease(self, name: str, holder: str, until: datetime, now: datetime) -> bool:
+        """Take or renew the lease `name` for `holder` until `until`; False while another
+        holder's lease runs. Several server processes use it to run scheduled jobs once."""
+        c = t.leases.c
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(t.leases).where(c.name == name).with_for_update()).first()
+                if row is None:
+                    conn.execute(insert(t.leases).values(name=name, holder=holder, expires_at=until))
+                    return True
+                if row.holder != holder and row.expires_at > now:
+                    return False
+                conn.execute(update(t.leases).where(c.name == name).values(holder=holder, expires_at=until))
+                return True
+        except IntegrityError:  # another process inserted the lease first
+            return False
 
     def sync_halls(self, config) -> None:
         """Create the rows of configured halls and counters that the database lacks."""

@@ -48,6 +48,8 @@ halls = Table(
     Column("id", String(64), primary_key=True),
     # the seq of the hall's last event; the row is locked by every write transaction
     Column("last_seq", Integer, nullable=False, default=0),
+    # the last business day closed (domain/day_close.py); None before the first close
+    Column("closed_day", Date),
 )
 
 counters = Table(
@@ -80,6 +82,7 @@ tickets = Table(
     Column("appointment", String(64)),
     Column("slot_start", UTCDateTime),
     Column("client_request_id", String(128)),
+    Column("issued_by", String(64)),
     Column("counter", Integer),
     Column("clerk", String(64)),
     Column("responsible_clerk", String(64)),
@@ -91,13 +94,25 @@ tickets = Table(
     Column("transfer_count", Integer, nullable=False, default=0),
     Column("wait_s", Float, nullable=False, default=0.0),
     Column("items", JSON, nullable=False),
+    # every stretch at a counter: counter, clerk, service, called/started/ended, outcome, items
+    Column("visits", JSON, nullable=False),
     UniqueConstraint("hall", "business_day", "prefix", "number", name="uq_ticket_number"),
-    UniqueConstraint("hall", "client_request_id", name="uq_ticket_client_request"),
+    # a request id is the sending device's own, for one business day
+    UniqueConstraint("hall", "business_day", "issued_by", "client_request_id", name="uq_ticket_request"),
     Index("ix_tickets_queue", "hall", "status", "effective_at"),
     # the place of a ticket among its service's waiting ones, counted from the index alone
     Index("ix_tickets_service_queue", "hall", "status", "service", "effective_at", "issued_at", "id"),
     # the service's last handling times, for estimates
     Index("ix_tickets_handled", "hall", "service", "status", "finished_at"),
+)
+
+#: who runs the scheduled jobs when several server processes share the database
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 number_sequences = Table(
@@ -131,6 +146,8 @@ users = Table(
     Column("name", String(128)),
     Column("badge", String(32)),
     Column("created_at", UTCDateTime, nullable=False),
+    # set: the user may not log in and their tokens are dead
+    Column("disabled_at", UTCDateTime),
 )
 
 user_halls = Table(
@@ -150,6 +167,8 @@ devices = Table(
     # an evaluator belongs to a counter
     Column("counter", Integer),
     Column("created_at", UTCDateTime, nullable=False),
+    # set: the device's tokens are deleted; `device add` of its name makes it anew
+    Column("revoked_at", UTCDateTime),
     UniqueConstraint("hall", "name", name="uq_device_name"),
 )
 
@@ -163,6 +182,20 @@ tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # None: does not expire (device tokens, until revoked)
     Column("expires_at", UTCDateTime),
+)
+
+#: login attempts that failed (or are being checked), kept for the throttle of
+#: services/accounts.py; rows older than its window are pruned
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    # the client's address; None where there is none (a check outside HTTP)
+    Column("address", String(64)),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_username", "username", "at"),
+    Index("ix_login_failures_address", "address", "at"),
 )
 
 ratings = Table(

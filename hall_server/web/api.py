@@ -1,6 +1,6 @@
 """The REST API of CONTRACT.md: each route authenticates, calls one use case, serializes."""
 from apiflask import APIBlueprint
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from ..domain.actors import Actor
 from ..domain.counters import Counter
@@ -9,7 +9,7 @@ from ..services import counters as counter_cases
 from ..services import tickets as ticket_cases
 from ..services.context import HallContext
 from . import schemas as s
-from .auth import current_actor, token_auth
+from .auth import current_actor, current_token, token_auth
 from .permissions import ISSUERS, RATERS, STAFF, require
 from .serialize import board_json, counter_json, event_json, ticket_json
 
@@ -26,13 +26,41 @@ def user_json(actor: Actor) -> dict:
             "halls": sorted(actor.halls) if actor.halls is not None else sorted(hall_ctx().config.by_id)}
 
 
+THROTTLED = {429: "too many failed logins: wait the seconds of the Retry-After header"}
+
+
 @api.post("/auth/login")
 @api.input(s.LoginIn, arg_name="body")
 @api.output(s.LoginOut)
-@api.doc(summary="Log in and get a bearer token", responses=[401])
+@api.doc(summary="Log in and get a bearer token",
+         responses={401: "wrong username or password, or a disabled user", **THROTTLED})
 def login(body: dict) -> dict:
-    result = accounts.login(hall_ctx(), body["username"], body["password"])
+    # the server faces its clients directly (no proxy), so the peer's address is the client's
+    result = accounts.login(hall_ctx(), body["username"], body["password"], request.remote_addr)
     return {"token": result.token, "expires_at": result.expires_at, "user": user_json(result.actor)}
+
+
+@api.post("/auth/logout")
+@api.auth_required(token_auth)
+@api.output({}, status_code=204)
+@api.doc(summary="End this login: the token is dead from now on",
+         responses={403: "a device token (devices are revoked with `device revoke`)"})
+def logout() -> str:
+    accounts.logout(hall_ctx(), current_token())
+    return ""
+
+
+@api.post("/auth/password")
+@api.auth_required(token_auth)
+@api.input(s.PasswordIn, arg_name="body")
+@api.output({}, status_code=204)
+@api.doc(summary="Change your password; your other tokens are revoked, this one stays",
+         responses={403: "the current password is wrong (`wrong_password`), or a device token",
+                    422: "the new password is too short (`weak_password`)", **THROTTLED})
+def change_password(body: dict) -> str:
+    accounts.change_password(hall_ctx(), current_token(), body["current_password"], body["new_password"],
+                             request.remote_addr)
+    return ""
 
 
 @api.get("/halls")
@@ -181,11 +209,9 @@ def call_next(hall: str, number: int) -> dict | Response:
 
 def _act_on_ticket(case, hall: str, number: int, **kwargs) -> dict:
     """Run a use case on the counter's ticket; answer with the counter as it is now."""
-    ctx = hall_ctx()
-    case(ctx, hall, number, _staff(), **kwargs)
-    with ctx.store.read() as reader:
-        counter = reader.counter(hall, number)
-    return _counter_json(hall, counter)
+    ctx, actor = hall_ctx(), _staff()
+    case(ctx, hall, number, actor, **kwargs)
+    return counter_json(queries.counter_now(ctx, hall, number, actor))
 
 
 @api.post("/halls/<hall>/counters/<int:number>/recall")

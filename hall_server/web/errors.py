@@ -4,7 +4,15 @@ import logging
 from apiflask import APIFlask, HTTPError
 from flask import Response, jsonify, request
 
-from ..domain.errors import HallError
+from ..domain.errors import (
+    Conflict,
+    Forbidden,
+    HallError,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
 
 log = logging.getLogger(__name__)
 
@@ -13,6 +21,20 @@ CODES_BY_STATUS = {
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "validation_error", 500: "internal_error",
 }
+
+
+#: the HTTP status of each kind of domain error; the most specific class wins
+STATUS_BY_ERROR: dict[type[HallError], int] = {
+    Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422,
+    TooManyAttempts: 429,
+}
+
+
+def status_of(error: HallError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 400
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None) -> Response:
@@ -27,7 +49,10 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 def register(app: APIFlask) -> None:
     @app.errorhandler(HallError)
     def _hall_error(error: HallError) -> Response:
-        return error_response(error.status, error.code, error.message)
+        response = error_response(status_of(error), error.code, error.message)
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after_s)
+        return response
 
     @app.error_processor
     def _http_error(error: HTTPError) -> Response:
@@ -45,4 +70,5 @@ def register(app: APIFlask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unexpected error")
-        return error_response(500, "internal_error", "internal error; the change was not made")
+        return error_response(500, "internal_error", "internal error; the request may or may not "
+                              "have taken effect: read the state before repeating it")

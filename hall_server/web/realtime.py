@@ -9,6 +9,11 @@ as `demo`, or one never handed over), so a subscriber never waits long and misse
 With several server processes (HALL_MESSAGE_QUEUE), each relay reads the one shared log and
 sends to its own clients only: were events also passed through the queue, every process
 would deliver each event once more.
+
+Every SESSION_CHECK_S each process also re-checks the tokens of its connections in the
+database (one query) and closes those whose token died: logged out, revoked by a password
+change, a disabled user, a revoked device, or expired. The token state is in the database,
+so this holds whichever process changed it.
 """
 import logging
 import threading
@@ -16,6 +21,7 @@ import threading
 from flask import request
 from flask_socketio import SocketIO, join_room
 
+from ..domain.actors import Actor
 from ..domain.errors import HallError
 from ..domain.events import Event
 from ..services import accounts
@@ -24,6 +30,7 @@ from .serialize import event_json
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5
+SESSION_CHECK_S = 2.0
 
 
 def room(hall: str) -> str:
@@ -75,26 +82,70 @@ class EventRelay:
             self.last_sent[hall] = event.seq
 
 
-def register(socketio: SocketIO, ctx: HallContext, relay: EventRelay) -> None:
-    actors: dict[str, object] = {}
+class Sessions:
+    """Who each connection (sid) of this process is, and the session key of its token."""
+
+    def __init__(self, socketio: SocketIO, ctx: HallContext) -> None:
+        self.socketio, self.ctx = socketio, ctx
+        self.actors: dict[str, Actor] = {}
+        self.keys: dict[str, str] = {}
+
+    def add(self, sid: str, token: str) -> None:
+        """Authenticate a new connection; Unauthorized if its token is not live."""
+        self.actors[sid] = accounts.authenticate(self.ctx, token)
+        self.keys[sid] = accounts.session_key(token)
+
+    def remove(self, sid: str) -> None:
+        self.keys.pop(sid, None)
+        self.actors.pop(sid, None)
+
+    def check_forever(self) -> None:
+        while True:
+            self.socketio.sleep(SESSION_CHECK_S)
+            try:
+                self.end_dead()
+            except Exception:  # like the relay: outlive a database hiccup
+                log.exception("checking the connections' tokens failed; retrying")
+
+    def end_dead(self) -> list[str]:
+        """Disconnect the connections whose token died; returns their sids."""
+        keys = dict(self.keys)
+        if not keys:
+            return []
+        live = accounts.live_sessions(self.ctx, keys.values())
+        dead = [sid for sid, key in keys.items() if key not in live]
+        for sid in dead:
+            self.remove(sid)
+            self.socketio.server.disconnect(sid, namespace="/")
+        return dead
+
+
+def register(socketio: SocketIO, ctx: HallContext, relay: EventRelay) -> Sessions:
+    sessions = Sessions(socketio, ctx)
 
     @socketio.on("connect")
     def _connect(auth: dict | None = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            actors[request.sid] = accounts.authenticate(ctx, token or "")
+            sessions.add(request.sid, token or "")
         except accounts.Unauthorized:
             raise ConnectionRefusedError("unauthorized") from None
 
     @socketio.on("disconnect")
     def _disconnect(*_args) -> None:
-        actors.pop(request.sid, None)
+        sessions.remove(request.sid)
 
     @socketio.on("subscribe")
     def _subscribe(data: dict | None = None) -> dict:
         hall = data.get("hall") if isinstance(data, dict) else None
+        actor = sessions.actors.get(request.sid)
+        if actor is None:  # its token died a moment ago; the connection is closing
+            return {"error": {"code": "unauthorized", "message": "the token is no longer valid"}}
         try:
-            ctx.hall(str(hall), actors[request.sid])
+            ctx.hall(str(hall), actor)
         except HallError as error:
             return {"error": {"code": error.code, "message": error.message}}
         return {"last_seq": relay.subscribe(hall)}
+
+    socketio.start_background_task(sessions.check_forever)
+    return sessions

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, validates_schema
 
 from ..domain.counters import PAUSE_REASONS, CounterState
 from ..domain.events import EventType
-from ..domain.tickets import TicketStatus
+from ..domain.tickets import TicketStatus, VisitOutcome
 from ..services.tickets import MAX_ITEMS
 
 #: text a client sends: no NUL, which PostgreSQL cannot store
@@ -94,6 +94,12 @@ class HallOut(Schema):
     priority_classes = List(Nested(PriorityOut), required=True)
 
 
+class PasswordIn(Schema):
+    current_password = Text(1, 1024, required=True)
+    #: at least accounts.MIN_PASSWORD_LENGTH characters, else 422 `weak_password`
+    new_password = Text(1, 1024, required=True)
+
+
 class IssueIn(Schema):
     service = Id
     priority = Text(1, 64, load_default="normal")
@@ -104,6 +110,21 @@ class IssueIn(Schema):
 class ItemOut(Schema):
     service = String(required=True)
     count = Integer(required=True)
+
+
+class VisitOut(Schema):
+    counter = Integer(required=True)
+    clerk = String(required=True, allow_none=True)
+    service = String(required=True)
+    called_at = DateTime(required=True)
+    started_at = DateTime(required=True, allow_none=True)
+    ended_at = DateTime(required=True, allow_none=True)
+    outcome = String(required=True, allow_none=True, validate=OneOf([o.value for o in VisitOutcome]))
+    items = List(Nested(ItemOut), required=True)
+    handling_s = Float(required=True, allow_none=True)
+    limit_s = Integer(required=True, allow_none=True, metadata={
+        "description": "the handling limit of the visit's items (or one item of its service)"})
+    compliant = Boolean(required=True, allow_none=True)
 
 
 class TicketOut(Schema):
@@ -125,6 +146,8 @@ class TicketOut(Schema):
     wait_s = Float()
     transfer_count = Integer()
     items = List(Nested(ItemOut))
+    handling_s = Float(allow_none=True, metadata={"description": "time at the windows over every visit"})
+    visits = List(Nested(VisitOut), metadata={"description": "each stretch at a counter, oldest first"})
 
 
 class CounterOut(Schema):

@@ -1,6 +1,25 @@
 """Domain objects to the JSON shapes of CONTRACT.md (the schemas in schemas.py)."""
+from flask import current_app
+
 from ..domain.events import Event
+from ..domain.tickets import Visit
+from ..domain.timing import Item
 from ..services.queries import Board, CounterView, Placed
+
+
+def _items_json(items: list[Item]) -> list[dict]:
+    return [{"service": i.service, "count": i.count} for i in items]
+
+
+def visit_json(visit: Visit, limits_s: dict[str, int]) -> dict:
+    """A visit with its handling time judged against its own items' limit."""
+    return {
+        "counter": visit.counter, "clerk": visit.clerk, "service": visit.service,
+        "called_at": visit.called_at, "started_at": visit.started_at, "ended_at": visit.ended_at,
+        "outcome": visit.outcome.value if visit.outcome else None, "items": _items_json(visit.items),
+        "handling_s": visit.handling_s,
+        "limit_s": visit.limit_s(limits_s), "compliant": visit.compliant(limits_s),
+    }
 
 
 def ticket_json(placed: Placed) -> dict:
@@ -12,8 +31,14 @@ def ticket_json(placed: Placed) -> dict:
         "counter": t.counter, "recall_count": t.recall_count, "ahead": placed.ahead,
         "estimated_wait_s": placed.estimated_wait_s, "clerk": t.clerk, "wait_s": t.wait_s,
         "transfer_count": t.transfer_count,
-        "items": [{"service": i.service, "count": i.count} for i in t.items],
+        "items": _items_json(t.items), "handling_s": t.handling_s,
+        "visits": [visit_json(v, _limits_s(t.hall)) for v in t.visits],
     }
+
+
+def _limits_s(hall_id: str) -> dict[str, int]:
+    hall = current_app.extensions["hall"].config.by_id.get(hall_id)
+    return hall.handling_limits_s if hall else {}
 
 
 def counter_json(view: CounterView) -> dict:

@@ -1,4 +1,5 @@
-"""Serve the hall with gunicorn, in one process (Socket.IO keeps its clients in memory).
+"""Serve the hall with gunicorn, in one process (Socket.IO keeps its clients in memory),
+with the scheduled jobs (scheduler.py) beside it.
 
 The worker per mode (modes.py):
 - `gevent`: gevent worker with gevent-websocket, one greenlet per connection;
@@ -7,6 +8,7 @@ The worker per mode (modes.py):
 from gunicorn.app.base import BaseApplication
 
 from ..bootstrap import open_context
+from ..scheduler import HallScheduler
 from ..services import accounts
 from .app import create_app
 from .modes import server_mode
@@ -38,6 +40,7 @@ class HallServer(BaseApplication):
     def load(self):
         ctx = open_context(migrate_schema=False)
         app, _socketio = create_app(ctx, async_mode=self.mode)
+        HallScheduler(ctx).start()
         return app
 
 

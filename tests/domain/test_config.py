@@ -8,6 +8,8 @@ import pytest
 
 from hall_server.config import DEFAULT_CONFIG, REPO_ROOT, ConfigError, load_config
 
+from ..running_hall import hall_config_text
+
 DEMO = DEFAULT_CONFIG.read_text(encoding="utf-8")
 
 
@@ -34,6 +36,8 @@ BAD = [
     ("limit not a number", ("handling_limit_min = 5", 'handling_limit_min = "five"', 1),
      "halls.0.services.0.handling_limit_min"),
     ("not TOML", ("[[halls]]", "[[halls", 1), "not valid TOML"),
+    ("service no counter serves", ('services = ["enterprise", "business"]', 'services = ["business"]', 1),
+     "halls.0: services.3: no counter serves 'enterprise'"),
 ]
 
 
@@ -64,3 +68,12 @@ def test_start_up_stops_on_a_bad_file(tmp_path: Path):
         assert done.returncode == 2
         assert "halls.0.services.0.handling_limit_min" in done.stderr
     assert not db.exists(), "nothing was created"
+
+
+@pytest.mark.parametrize(("extra_hall", "extra_counters"), [(None, 0), ("north", 0), (None, 1)])
+def test_the_test_and_bench_configurations_load(tmp_path: Path, extra_hall, extra_counters):
+    path = tmp_path / "hall.toml"
+    path.write_text(hall_config_text(extra_hall, extra_counters), encoding="utf-8")
+    halls = load_config(path).halls
+    assert len(halls) == (2 if extra_hall else 1)
+    assert len(halls[0].counters) == 7 + extra_counters

@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from hall_server.domain.counters import Counter
 from hall_server.domain.errors import HallError
 from hall_server.domain.events import EventType as E
-from hall_server.domain.projection import replay
-from hall_server.services import counters, tickets
+from hall_server.domain.projection import HallState, evolve
+from hall_server.services import counters, day_close, tickets
 from hall_server.storage import tables
 
 from ..conftest import KIOSK, MANAGER
@@ -16,13 +16,13 @@ from .helpers import snapshot
 COUNTERS = [1, 3, 5]
 SERVICES = ["fee", "business", "enquiry", "enterprise"]
 PRIORITIES = ["normal", "green", "appointment", "vip"]
-RELEASES = {E.TICKET_FINISHED, E.TICKET_NO_SHOW, E.TICKET_TRANSFERRED, E.TICKET_CANCELLED}
-FINAL = {E.TICKET_FINISHED, E.TICKET_CANCELLED}
+RELEASES = {E.TICKET_FINISHED, E.TICKET_NO_SHOW, E.TICKET_TRANSFERRED, E.TICKET_CANCELLED, E.TICKET_EXPIRED}
+FINAL = {E.TICKET_FINISHED, E.TICKET_CANCELLED, E.TICKET_EXPIRED}
 
 #: operation kinds, repeated to weight them towards the ones that move tickets along
 KINDS = ["issue"] * 3 + ["call"] * 3 + ["start"] * 2 + ["finish"] * 2 + ["recall"] * 2 + [
     "no_show", "transfer", "transfer_to", "cancel", "reinstate", "pause", "resume", "sign_in", "sign_out",
-    "advance", "advance"]
+    "advance", "advance", "next_day"]
 operations = st.tuples(st.sampled_from(KINDS), st.sampled_from(COUNTERS), st.sampled_from(SERVICES),
                        st.sampled_from(PRIORITIES), st.integers(0, 30), st.integers(1, 900))
 
@@ -50,6 +50,9 @@ def apply(ctx, clock, op, issued: list[int]) -> None:
         getattr(tickets, kind)(ctx, hall, issued[index % len(issued)], MANAGER)
     elif kind == "advance":
         clock.advance(seconds)
+    elif kind == "next_day":
+        clock.advance(24 * 3600)
+        day_close.close_ended_days(ctx)
 
 
 def reset(ctx) -> None:
@@ -84,8 +87,9 @@ def check_invariants(ctx) -> None:
     busy = {t.id for t in live_tickets.values() if t.status.value in ("called", "serving")}
     assert busy == set(at_counters) == held
 
-    closed = [Counter(c.hall, c.number) for c in live_counters.values()]
-    rebuilt = replay(events, closed)
+    rebuilt = HallState(counters={c.number: Counter(c.hall, c.number) for c in live_counters.values()})
+    for event in events:
+        evolve(rebuilt, event)
     assert rebuilt.tickets == live_tickets, "the projection of the events is the live state"
     assert rebuilt.counters == live_counters
 

@@ -3,8 +3,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hall_server.bootstrap import open_context
-from hall_server.config import HallsConfig
 from hall_server.domain.errors import Conflict
 from hall_server.domain.tickets import TicketStatus
 from hall_server.services import counters, tickets
@@ -94,13 +92,15 @@ def test_no_show_can_be_reinstated_within_the_grace_period_only(ctx, clock):
     clock.advance(29 * 60)
     back = tickets.reinstate(ctx, "demo", a.id, MANAGER)
     assert back.status is TicketStatus.WAITING
-    assert tickets.call_next(ctx, "demo", 1, WANG).id == a.id, "back at its place, before B"
+    assert tickets.call_next(ctx, "demo", 1, WANG).id == b.id, "B, who waited, goes first"
+    tickets.start(ctx, "demo", 1, WANG)
+    tickets.finish(ctx, "demo", 1, WANG)
+    assert tickets.call_next(ctx, "demo", 1, WANG).id == a.id
     tickets.no_show(ctx, "demo", 1, WANG)
     clock.advance(31 * 60)
     with pytest.raises(Conflict) as refused:
         tickets.reinstate(ctx, "demo", a.id, MANAGER)
     assert refused.value.code == "grace_expired"
-    assert b.status is TicketStatus.WAITING
 
 
 def test_cancel_a_called_ticket_frees_the_counter(ctx):
@@ -122,17 +122,6 @@ def test_pause_and_resume(ctx):
         tickets.call_next(ctx, "demo", 1, WANG)
     assert counters.resume(ctx, "demo", 1, WANG).state.value == "idle"
     assert tickets.call_next(ctx, "demo", 1, WANG) is not None
-
-
-def test_start_on_call(database_url, config, clock):
-    raw = config.model_dump()
-    raw["halls"][0]["start_on_call"] = True
-    ctx = open_context(HallsConfig.model_validate(raw), database_url, clock)
-    tickets.issue_ticket(ctx, "demo", "fee", KIOSK)
-    counters.sign_in(ctx, "demo", 1, WANG)
-    called = tickets.call_next(ctx, "demo", 1, WANG)
-    assert called.status is TicketStatus.SERVING and called.started_at == called.called_at
-    ctx.store.engine.dispose()
 
 
 def test_finish_records_the_items(ctx):

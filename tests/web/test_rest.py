@@ -77,13 +77,21 @@ def test_a_retried_issue_returns_the_same_ticket(hall):
     assert hall.last_seq() == seq, "a retry records nothing"
     other = hall.issue("business", client_request_id="kiosk-1/0002")
     assert other["id"] != first["id"]
+    # the same id from another device is another request: its own ticket, its own service
+    theirs = hall["mgr"].ok("POST", "/halls/demo/tickets", 201,
+                            json={"service": "enquiry", "client_request_id": "kiosk-1/0001"})
+    assert theirs["id"] != first["id"] and theirs["service"] == "enquiry"
 
 
-def test_priority_and_appointment_are_kept(hall):
+def test_priority_is_kept_and_an_unknown_appointment_refused(hall):
     vip = hall.issue("business", priority="vip")
     assert vip["priority"] == "vip"
-    booked = hall.issue("business", priority="appointment", appointment="YY20261124-0042")
+    booked = hall.issue("business", priority="appointment")
     assert booked["priority"] == "appointment"
+    last_seq = hall.last_seq()
+    refused = hall["kiosk"].post("/halls/demo/tickets", json={"service": "business", "appointment": "YY-0042"})
+    assert_error(refused, 422, "unknown_appointment")  # no appointment can be booked yet
+    assert hall.last_seq() == last_seq
 
 
 def test_estimated_wait_grows_with_the_people_ahead(hall):
@@ -149,6 +157,34 @@ def test_transfer_to_a_service_and_to_a_counter(hall):
     assert hall.counter_action("clerk-a", 1, "call-next")["id"] == ticket["id"]
     hall.counter_action("clerk-a", 1, "start")
     hall.counter_action("clerk-a", 1, "finish")
+    hall.counter_action("clerk-b", 5, "sign-out")
+    visits = hall["kiosk"].ok("GET", f"/tickets/{ticket['id']}")["visits"]
+    assert [(v["counter"], v["clerk"], v["service"], v["outcome"]) for v in visits] == [
+        (1, "clerk-a", "fee", "transferred"), (5, "clerk-b", "business", "transferred"),
+        (1, "clerk-a", "business", "finished")]
+    assert [v["limit_s"] for v in visits] == [300, 900, 900]
+    assert visits[0]["compliant"] is True and visits[1]["handling_s"] is None  # never started at 5
+
+
+def test_a_transfer_to_the_same_service_is_refused(hall):
+    hall.open_counter(1, "clerk-a")
+    hall.issue("fee")
+    hall.counter_action("clerk-a", 1, "call-next")
+    assert_error(hall["clerk-a"].post("/halls/demo/counters/1/transfer", json={"service": "fee"}), 422,
+                 "invalid_transfer")
+    assert hall.counter_action("clerk-a", 1, "no-show")["ticket"] is None
+
+
+def test_a_clerk_cancels_the_ticket_at_their_counter_only(hall):
+    hall.open_counter(1, "clerk-a")
+    hall.open_counter(5, "clerk-b")
+    ticket = hall.issue("fee")
+    waiting = hall.issue("business")
+    hall.counter_action("clerk-a", 1, "call-next")
+    assert_error(hall["clerk-b"].post(f"/tickets/{ticket['id']}/cancel"), 403, "not_your_counter")
+    assert_error(hall["clerk-a"].post(f"/tickets/{waiting['id']}/cancel"), 403, "not_your_counter")
+    assert hall["clerk-a"].ok("POST", f"/tickets/{ticket['id']}/cancel", json={})["status"] == "cancelled"
+    hall["mgr"].ok("POST", f"/tickets/{waiting['id']}/cancel", json={})
     hall.counter_action("clerk-b", 5, "sign-out")
 
 

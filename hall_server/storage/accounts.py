@@ -1,0 +1,248 @@
+"""The accounts' storage: users, devices, bearer tokens (kept as hashes) and failed logins.
+
+Each method is one transaction. The service layer (services/accounts.py) holds the rules:
+hashing, token lifetimes, the login throttle's limits; this module only reads and writes.
+"""
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.actors import Actor, Role
+from ..domain.errors import Conflict, NotFound
+from . import tables as t
+from .db import READ_ONLY
+
+#: token hashes looked up per query when checking many sessions at once
+_CHUNK = 500
+#: every this many recorded attempts, failures older than the window are pruned for everyone
+_PRUNE_EVERY = 100
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password_hash: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt recorded as a failure until it succeeds (`id`), or refused because the
+    window holds enough failures already (`id` None): then the newest failures of the user name
+    and of the address, up to their limits, newest first (empty for an attempt let through)."""
+
+    id: int | None
+    user_failures: list[datetime]
+    address_failures: list[datetime]
+
+
+class AccountStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._reader.connect() as conn, conn.begin():
+            yield conn
+
+    # users
+
+    def user_count(self) -> int:
+        with self._read() as conn:
+            return conn.execute(select(func.count()).select_from(t.users)).scalar_one()
+
+    def add_user(self, username: str, password_hash: str, role: str, halls: Iterable[str], at: datetime,
+                 badge: str | None = None, name: str | None = None) -> None:
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(select(t.users.c.username).where(t.users.c.username == username)).first():
+                    raise Conflict(f"user {username!r} exists already", "user_exists")
+                conn.execute(insert(t.users).values(username=username, password_hash=password_hash, role=role,
+                                                    badge=badge, name=name, created_at=at))
+                for hall in halls:
+                    conn.execute(insert(t.user_halls).values(username=username, hall=hall))
+        except IntegrityError:  # added by someone else since the check
+            raise Conflict(f"user {username!r} exists already", "user_exists") from None
+
+    def credentials(self, username: str) -> Credentials | None:
+        with self._read() as conn:
+            row = conn.execute(select(t.users.c.password_hash, t.users.c.disabled_at)
+                               .where(t.users.c.username == username)).first()
+        return Credentials(username, row.password_hash, row.disabled_at is not None) if row else None
+
+    def user_actor(self, username: str) -> Actor:
+        with self._read() as conn:
+            role = conn.execute(select(t.users.c.role).where(t.users.c.username == username)).scalar()
+            if role is None:
+                raise NotFound(f"no user {username!r}", "unknown_user")
+            return _user_actor(conn, username, role)
+
+    def set_password(self, username: str, password_hash: str, keep_token: str | None = None) -> None:
+        """Replace the password and delete the user's tokens, all but `keep_token`."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.users).where(t.users.c.username == username)
+                                .values(password_hash=password_hash)).rowcount
+            if not done:
+                raise NotFound(f"no user {username!r}", "unknown_user")
+            query = delete(t.tokens).where(t.tokens.c.username == username)
+            if keep_token is not None:
+                query = query.where(t.tokens.c.token_hash != keep_token)
+            conn.execute(query)
+
+    def disable_user(self, username: str, at: datetime) -> bool:
+        """Disable the user and delete their tokens; False if they were disabled already."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(t.users.c.disabled_at).where(t.users.c.username == username)
+                               .with_for_update()).first()
+            if row is None:
+                raise NotFound(f"no user {username!r}", "unknown_user")
+            if row.disabled_at is None:
+                conn.execute(update(t.users).where(t.users.c.username == username).values(disabled_at=at))
+            conn.execute(delete(t.tokens).where(t.tokens.c.username == username))
+            return row.disabled_at is None
+
+    # devices
+
+    def add_device(self, hall: str, kind: str, name: str, counter: int | None, token_hash: str,
+                   at: datetime) -> None:
+        """A new device with its token; a revoked device of the same name is made anew in its row."""
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(t.devices.c.id, t.devices.c.revoked_at).where(
+                    t.devices.c.hall == hall, t.devices.c.name == name).with_for_update()).first()
+                if row is not None and row.revoked_at is None:
+                    raise Conflict(f"hall {hall} has a device named {name!r} already", "device_exists")
+                values = {"kind": kind, "counter": counter, "created_at": at, "revoked_at": None}
+                if row is None:
+                    device_id = conn.execute(insert(t.devices).values(hall=hall, name=name, **values)
+                                             .returning(t.devices.c.id)).scalar_one()
+                else:
+                    device_id = row.id
+                    conn.execute(update(t.devices).where(t.devices.c.id == device_id).values(**values))
+                conn.execute(insert(t.tokens).values(token_hash=token_hash, device=device_id, created_at=at,
+                                                     expires_at=None))
+        except IntegrityError:
+            raise Conflict(f"hall {hall} has a device named {name!r} already", "device_exists") from None
+
+    def revoke_device(self, hall: str, name: str, at: datetime) -> bool:
+        """Revoke the device and delete its tokens; False if it was revoked already."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(t.devices.c.id, t.devices.c.revoked_at).where(
+                t.devices.c.hall == hall, t.devices.c.name == name).with_for_update()).first()
+            if row is None:
+                raise NotFound(f"hall {hall} has no device named {name!r}", "unknown_device")
+            if row.revoked_at is None:
+                conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(revoked_at=at))
+            conn.execute(delete(t.tokens).where(t.tokens.c.device == row.id))
+            return row.revoked_at is None
+
+    # tokens
+
+    def add_login_token(self, token_hash: str, username: str, at: datetime, expires_at: datetime) -> None:
+        """Store a user's new token; tokens expired by `at` are deleted on the way."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.tokens).where(t.tokens.c.expires_at < at))
+            conn.execute(insert(t.tokens).values(token_hash=token_hash, username=username, created_at=at,
+                                                 expires_at=expires_at))
+
+    def delete_token(self, token_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.tokens).where(t.tokens.c.token_hash == token_hash))
+
+    def actor_of(self, token_hash: str, now: datetime) -> Actor | None:
+        """Who a token stands for, if it is live: known, not expired, its user not disabled and
+        its device not revoked."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(t.tokens.c.username, t.users.c.role, t.devices.c.name.label("device_name"),
+                       t.devices.c.kind, t.devices.c.hall, t.devices.c.counter)
+                .select_from(_tokens_with_owners()).where(t.tokens.c.token_hash == token_hash, _live(now))).first()
+            if row is None:
+                return None
+            if row.username is not None:
+                return _user_actor(conn, row.username, row.role)
+            return Actor(row.device_name, Role(row.kind), frozenset({row.hall}), row.counter)
+
+    def live_tokens(self, token_hashes: Iterable[str], now: datetime) -> set[str]:
+        """The hashes among `token_hashes` whose tokens are live (as in `actor_of`)."""
+        wanted, live = sorted(set(token_hashes)), set()
+        with self._read() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                live.update(conn.execute(
+                    select(t.tokens.c.token_hash).select_from(_tokens_with_owners())
+                    .where(t.tokens.c.token_hash.in_(wanted[start:start + _CHUNK]), _live(now))).scalars())
+        return live
+
+    # failed logins
+
+    def open_attempt(self, username: str, address: str | None, at: datetime, since: datetime,
+                     per_user: int, per_address: int) -> Attempt:
+        """Record an attempt as a failure unless the failures after `since` reach `per_user` for
+        the user name or `per_address` for the address; atomic, so concurrent attempts cannot
+        all slip under the limit. Failures at or before `since` are pruned on the way.
+
+        A refused attempt is answered from a read alone: under a flood of throttled attempts,
+        the writers of the hall do not queue behind them."""
+        with self._read() as conn:
+            refused = _refusal(conn, username, address, since, per_user, per_address)
+        if refused is not None:
+            return refused
+        f = t.login_failures.c
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE serializes already
+                conn.execute(text("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE"))
+            mine = [f.username == username] + ([f.address == address] if address else [])
+            conn.execute(delete(t.login_failures).where(f.at <= since, or_(*mine)))
+            refused = _refusal(conn, username, address, since, per_user, per_address)
+            if refused is not None:
+                return refused
+            attempt = conn.execute(insert(t.login_failures).values(username=username, address=address, at=at)
+                                   .returning(f.id)).scalar_one()
+            if attempt % _PRUNE_EVERY == 0:
+                conn.execute(delete(t.login_failures).where(f.at <= since))
+            return Attempt(attempt, [], [])
+
+    def forget_attempt(self, attempt: int) -> None:
+        """The attempt succeeded: it is no failure."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.login_failures).where(t.login_failures.c.id == attempt))
+
+
+def _refusal(conn: Connection, username: str, address: str | None, since: datetime, per_user: int,
+             per_address: int) -> Attempt | None:
+    """The refused attempt, if the failures after `since` fill a limit."""
+    f = t.login_failures.c
+    by_user = _newest(conn, f.username == username, since, per_user)
+    by_address = _newest(conn, f.address == address, since, per_address) if address else []
+    if len(by_user) >= per_user or len(by_address) >= per_address:
+        return Attempt(None, by_user, by_address)
+    return None
+
+
+def _newest(conn: Connection, match, since: datetime, limit: int) -> list[datetime]:
+    f = t.login_failures.c
+    return list(conn.execute(select(f.at).where(match, f.at > since).order_by(f.at.desc()).limit(limit)).scalars())
+
+
+def _tokens_with_owners():
+    return (t.tokens.outerjoin(t.users, t.users.c.username == t.tokens.c.username)
+            .outerjoin(t.devices, t.devices.c.id == t.tokens.c.device))
+
+
+def _live(now: datetime):
+    return and_(or_(t.tokens.c.expires_at.is_(None), t.tokens.c.expires_at > now),
+                or_(t.tokens.c.username.is_(None), t.users.c.disabled_at.is_(None)),
+                or_(t.tokens.c.device.is_(None), t.devices.c.revoked_at.is_(None)))
+
+
+def _user_actor(conn: Connection, username: str, role: str) -> Actor:
+    role = Role(role)
+    if role is Role.ADMIN:
+        return Actor(username, role, None)
+    halls = conn.execute(select(t.user_halls.c.hall).where(t.user_halls.c.username == username)).scalars()
+    return Actor(username, role, frozenset(halls))

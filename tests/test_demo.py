@@ -1,0 +1,61 @@
+"""`python -m hall_server demo` drives a database of its own unless told to drive another:
+a demo day never takes real ticket numbers in the live database."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from hall_server.config import DEFAULT_CONFIG, REPO_ROOT
+from hall_server.demo import DEFAULT_DEMO_SQLITE, demo_database_url
+from hall_server.storage.db import DEFAULT_SQLITE
+
+TINY_DAY = ["--arrivals", "5", "--speed", "0", "--seed", "7"]
+
+
+def run_demo(tmp_path: Path, *options: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HALL_CONFIG": str(DEFAULT_CONFIG),
+           "HALL_DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}",
+           "HALL_DEMO_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    done = subprocess.run([sys.executable, "-m", "hall_server", "demo", *TINY_DAY, *options], cwd=REPO_ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "day over: 5 issued" in done.stdout
+    return done
+
+
+def tickets_in(path: Path) -> int:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("select count(*) from tickets")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_the_demo_leaves_the_live_database_alone(tmp_path: Path):
+    done = run_demo(tmp_path)
+    assert not (tmp_path / "live.db").exists(), "the live database was created or touched"
+    assert tickets_in(tmp_path / "demo.db") == 5
+    assert f"demo day in sqlite:///{tmp_path / 'demo.db'} (the demo's own database" in done.stdout
+
+
+@pytest.mark.parametrize("option", ["--live", "--database"])
+def test_the_demo_drives_another_database_only_when_told(tmp_path: Path, option: str):
+    other = tmp_path / "other.db"
+    options = ["--live"] if option == "--live" else ["--database", f"sqlite:///{other}"]
+    run_demo(tmp_path, *options)
+    driven = tmp_path / "live.db" if option == "--live" else other
+    assert tickets_in(driven) == 5
+    assert not (tmp_path / "demo.db").exists()
+    if option == "--database":
+        assert not (tmp_path / "live.db").exists()
+
+
+def test_the_demo_database_is_by_default_beside_the_live_one_not_it(monkeypatch):
+    monkeypatch.delenv("HALL_DEMO_DATABASE_URL", raising=False)
+    monkeypatch.setenv("HALL_DATABASE_URL", "sqlite:////somewhere/else.db")
+    assert demo_database_url() == f"sqlite:///{DEFAULT_DEMO_SQLITE}"
+    assert DEFAULT_DEMO_SQLITE.parent == DEFAULT_SQLITE.parent and DEFAULT_DEMO_SQLITE != DEFAULT_SQLITE
