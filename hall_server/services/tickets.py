@@ -29,6 +29,7 @@ def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
     config = hall.services_by_code.get(service)
     if config is None:
         raise Invalid(f"hall {hall_id} has no service {service!r}", "unknown_service")
+    client_request_id = client_request_id or None  # an empty id is no id
     if appointment:  # until appointments can be booked, no code is known
         raise Invalid(f"no appointment {appointment!r} in hall {hall_id}", "unknown_appointment")
     if priority not in hall.head_starts:

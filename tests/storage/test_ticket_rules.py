@@ -94,6 +94,12 @@ def test_without_a_request_id_every_issue_is_a_new_ticket(ctx):
     assert (first.status, first.issued_by, first.priority) == (S.WAITING, "kiosk-1", "normal")
 
 
+def test_an_empty_request_id_is_no_request_id(ctx):
+    first = tickets.issue_ticket(ctx, "demo", "fee", KIOSK, client_request_id="")
+    second = tickets.issue_ticket(ctx, "demo", "fee", KIOSK, client_request_id="")
+    assert first.id != second.id and first.client_request_id is None
+
+
 def test_a_repeated_request_returns_the_first_ticket_and_writes_nothing(ctx):
     first = tickets.issue_ticket(ctx, "demo", "fee", KIOSK, client_request_id="r-1")
     before = snapshot(ctx)
