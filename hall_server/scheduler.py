@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -65,11 +65,6 @@ class HallScheduler:
         if closed:
             log.warning("hall %s: day %s closed; %d tickets expired, counters signed out: %s",
                         hall_id, closed.day, len(closed.expired), closed.signed_out or "none")
-
-    def next_close(self, hall_id: str) -> datetime | None:
-        runs = [job.next_run_time for job in self.scheduler.get_jobs()
-                if job.id.startswith(f"close:{hall_id}:") and job.next_run_time]
-        return min(runs, default=None)
 
     def start(self) -> None:
         self.hold_lease()

@@ -14,7 +14,7 @@ import redis
 import sqlalchemy as sa
 
 from hall_server.bootstrap import open_context
-from hall_server.config import load_config
+from hall_server.config import HallsConfig, load_config
 from hall_server.domain.actors import Actor, Role
 from hall_server.domain.clock import FixedClock
 
@@ -105,6 +105,22 @@ def ctx(database_url, config, clock):
     context = open_context(config, database_url, clock)
     yield context
     context.store.engine.dispose()
+
+
+@pytest.fixture
+def make_ctx(database_url, config, clock):
+    """A context on the demo hall with some of its settings changed."""
+    made = []
+
+    def make(**changes):
+        raw = config.model_dump()
+        raw["halls"][0].update(changes)
+        made.append(open_context(HallsConfig.model_validate(raw), database_url, clock))
+        return made[-1]
+
+    yield make
+    for ctx in made:
+        ctx.store.engine.dispose()
 
 
 def clerk(name: str = "clerk-wang") -> Actor:

@@ -130,9 +130,9 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
 
 def counter_now(ctx: HallContext, hall_id: str, number: int, actor: Actor) -> CounterView:
     """The counter as it is now (after an action at it)."""
-    ctx.hall(hall_id, actor)
+    hall = ctx.hall(hall_id, actor)
     with ctx.store.read() as reader:
-        return _counter_view(reader, ctx.hall(hall_id), reader.counter(hall_id, number), ctx.clock.now())
+        return _counter_view(reader, hall, reader.counter(hall_id, number), ctx.clock.now())
 
 
 def counter_view(ctx: HallContext, hall_id: str, counter: Counter) -> CounterView:

@@ -5,8 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from hall_server.bootstrap import open_context
-from hall_server.config import HallsConfig
 from hall_server.domain.actors import SYSTEM, Actor, Role
 from hall_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from hall_server.domain.events import EventType as E
@@ -19,22 +17,6 @@ from .helpers import snapshot
 
 WANG, LI = clerk("wang"), clerk("li")
 S = TicketStatus
-
-
-@pytest.fixture
-def make_ctx(database_url, config, clock):
-    """A context whose demo hall has some settings changed."""
-    made = []
-
-    def make(**changes):
-        raw = config.model_dump()
-        raw["halls"][0].update(changes)
-        made.append(open_context(HallsConfig.model_validate(raw), database_url, clock))
-        return made[-1]
-
-    yield make
-    for ctx in made:
-        ctx.store.engine.dispose()
 
 
 def last_events(ctx, count: int = 1):
