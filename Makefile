@@ -3,10 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# the pages' front-end packages (package-lock.json), installed again when the lock changes
+NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
+# the pages' translation catalogues, one per package, compiled when a .po changes. Babel
+# calls Chinese of China zh_Hans_CN and Flask-Babel loads the catalogue of that name; the
+# source keeps the name translators know, zh_CN, and compiles to where Babel looks.
+PO_FILES := $(wildcard $(addsuffix /translations/*/LC_MESSAGES/messages.po,hall_server kiosk))
+MO_FILES := $(subst /zh_CN/,/zh_Hans_CN/,$(PO_FILES:.po=.mo))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup db run test lint demo bench clean
+.PHONY: setup db run test lint demo bench messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -16,7 +23,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-setup: $(STAMP)
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20 and npm are needed (e.g. apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+%/zh_Hans_CN/LC_MESSAGES/messages.mo: %/zh_CN/LC_MESSAGES/messages.po $(STAMP)
+	@mkdir -p $(@D)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+setup: $(STAMP) $(NPM_STAMP) $(MO_FILES)
+
+# after changing the text of a page: gather each package's msgids into its catalogues,
+# then translate what is new (an empty msgstr) in the zh_CN .po
+messages: setup
+	for dir in $(sort $(dir $(PO_FILES:%/LC_MESSAGES/messages.po=%))); do dir=$${dir%/translations/}; \
+	  $(BIN)/pybabel -q extract -F babel.cfg --no-location --project hall-server -o $$dir/translations/messages.pot $$dir && \
+	  $(BIN)/pybabel -q update -i $$dir/translations/messages.pot -d $$dir/translations --ignore-obsolete \
+	    --no-fuzzy-matching -w 100 && \
+	  rm $$dir/translations/messages.pot || exit 1; \
+	done
 
 db: setup
 	$(BIN)/python -m hall_server init-db
@@ -29,11 +58,11 @@ demo: setup
 	$(BIN)/python -m hall_server demo
 
 test: setup
-	$(BIN)/python -m ruff check hall_server tests bench
+	$(BIN)/python -m ruff check hall_server tests bench devices kiosk
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout 300
 
 bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -13,6 +13,9 @@ Three scenarios:
   three runs (--attack): none, all from one address (the throttle stops it after 20), and
   spread over many addresses and user names (never throttled: every password is checked);
   judged on issue latency against the run without them.
+And `printer` (bench/printer.py, no server): the ticket's bytes and the time they take on
+the serial line, as a print worker prints kiosk-1's numbers on a simulated printer.
+And `kiosk` (bench/kiosk.py): touch to ticket on screen at the kiosk page in Chromium.
 """
 import argparse
 import json
@@ -21,18 +24,16 @@ import os
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 
 from tests.running_hall import RunningHall, hall_config_text
 
-from . import load
+from . import kiosk, load, printer
 from .load import sleep_until
-from .report import summarize, summarize_logins
+from .report import publish, summarize, summarize_logins
 
-RESULTS = Path(__file__).parent / "results"
 KIOSK_PROCESSES = 4
 DISPLAYS_PER_PROCESS = 100
 DRAIN_S = 3.0
@@ -49,8 +50,9 @@ WRONG_LOGINS_PER_S = 20.0
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "all", "both"], default="all",
-                        help="default all; `both` is issue and displays")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "printer", "kiosk", "all", "both"], default="all",
+                        help="default all (printer included); `both` is issue and displays; `printer`: the "
+                             "ticket's bytes and print time (bench/printer.py)")
     parser.add_argument("--attack", choices=[*ATTACKS, "all"], default="all",
                         help="the logins scenario's run(s): wrong logins from nowhere, one or many addresses")
     parser.add_argument("--logins-per-s", type=float, default=WRONG_LOGINS_PER_S,
@@ -118,7 +120,8 @@ def _pss_kb(pid: int) -> int:
 
 
 def prepare(workdir: Path, mode: str, counters: int, database_url: str | None) -> RunningHall:
-    server = RunningHall(workdir, database_url=database_url, mode=mode, config_text=hall_config_text(extra_counters=1))
+    server = RunningHall(workdir, database_url=database_url, mode=mode,
+                         config_text=printer.without_server_printers(hall_config_text(extra_counters=1)))
     server.init_db()
     for number in range(1, counters + 1):
         server.add_user(f"clerk-{number}", "clerk", ["demo"])
@@ -211,26 +214,21 @@ def event_log(server: RunningHall) -> list[dict]:
     return events
 
 
-def save(summary: dict) -> Path:
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    options = summary["options"]
-    attack = f"-{options['attack']}" if options["scenario"] == "logins" else ""
-    path = RESULTS / f"{options['scenario']}{attack}-{options['mode']}-{stamp}.json"
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     options = parse(argv)
+    printed = printer.main() == 0 if options.scenario in ("printer", "all") else True
+    if options.scenario == "printer":
+        return 0 if printed else 1
+    touched = kiosk.main() == 0 if options.scenario in ("kiosk", "all") else True
+    if options.scenario == "kiosk":
+        return 0 if touched else 1
     scenarios = {"all": list(SCENARIOS), "both": ["issue", "displays"]}.get(options.scenario, [options.scenario])
     summaries = []
     for scenario in scenarios:
         for mode in modes_of(scenario, options.mode):
             for attack in attacks_of(scenario, options.attack):
                 summary = run(mode, scenario, options, attack)
-                summary["written_to"] = str(save(summary))
-                print(json.dumps(summary, indent=2, ensure_ascii=False), flush=True)
+                publish(f"{scenario}{f'-{attack}' if scenario == 'logins' else ''}-{mode}", summary)
                 summaries.append(summary)
     print(json.dumps({"comparison": [{
         "scenario": s["options"]["scenario"], "mode": s["options"]["mode"], "attack": s["options"]["attack"],
@@ -240,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         **({"wrong_logins": s["wrong_logins"]} if "wrong_logins" in s else {}),
         "targets": s["targets"]} for s in summaries]}, indent=2))
     correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
-    return 0 if all(s["targets"][check] for s in summaries for check in correct) else 1
+    return 0 if printed and touched and all(s["targets"][check] for s in summaries for check in correct) else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 """From the workers' records and the hall's event log to the summary and its checks."""
+import json
 from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
 
 #: the targets of the API issue, on the 2-core development machine
 TARGETS = {"issue_p99_ms": 15.0, "call_to_display_p99_ms": 30.0, "peak_memory_mb": 250.0}
@@ -132,3 +137,14 @@ def _rate(records: list[tuple]) -> float:
 
 def _le(value: float | None, limit: float) -> bool:
     return value is not None and value <= limit
+
+
+def publish(name: str, summary: dict) -> Path:
+    """Save a run's summary as bench/results/<name>-<time>.json and print it."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    summary["written_to"] = str(path)
+    text = json.dumps(summary, indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    print(text, flush=True)
+    return path

@@ -58,6 +58,19 @@ def main(argv: list[str] | None = None) -> int:
                          help="drive the live database (HALL_DATABASE_URL or var/hall.db): "
                               "the demo then takes real ticket numbers")
 
+    printing = commands.add_parser("print-worker", help="print the tickets of a hall's kiosks on one of its printers")
+    printing.add_argument("--hall", required=True)
+    printing.add_argument("--printer", required=True, help="the printer's name in the hall configuration")
+    printing.add_argument("--server", metavar="URL",
+                          help="reach the hall through the server at URL with a kiosk's device token (an agent "
+                               "on the kiosk's PC); default: through the database, as the server does")
+    printing.add_argument("--token-stdin", action="store_true", help="read the device token from standard input")
+    printing.add_argument("--base", metavar="URL", help=argparse.SUPPRESS)  # the server's address, for QR links
+    printing.add_argument("--poll-s", type=float, help="seconds between looks for new tickets")
+    printing.add_argument("--retry-s", type=float, help="the first pause after a fault, doubling while it lasts")
+    printing.add_argument("--retry-max-s", type=float, help="the longest pause after a fault")
+    printing.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)  # the server's own
+
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -117,6 +130,7 @@ def _user(args: argparse.Namespace) -> int:
 def _device(args: argparse.Namespace) -> int:
     from .bootstrap import open_context
     from .services import accounts
+    from .services.tracking import public_base
 
     if args.action == "revoke":
         if accounts.revoke_device(open_context(), args.hall, args.name):
@@ -124,8 +138,13 @@ def _device(args: argparse.Namespace) -> int:
         else:
             print(f"device {args.name} of hall {args.hall} was revoked already")
         return 0
-    token = accounts.add_device(open_context(), args.hall, args.kind, args.name, args.counter)
-    print(f"device {args.name} added to hall {args.hall}; its token (shown once):")
+    ctx = open_context()
+    token = accounts.add_device(ctx, args.hall, args.kind, args.name, args.counter)
+    link = public_base(ctx, args.hall) + accounts.pairing_link(ctx, args.hall, args.name)
+    print(f"device {args.name} added to hall {args.hall}")
+    print(f"open this link once on the device within {accounts.PAIRING_TTL.total_seconds() / 3600:g} hours "
+          f"to pair it: {link}")
+    print("its bearer token (shown once):")
     print(token)
     return 0
 
@@ -150,4 +169,21 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "init-db": _init_db, "user": _user, "device": _device, "demo": _demo}
+def _print_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from devices.print_worker import POLL_S, Retry, run
+
+    if args.server and not args.token_stdin:
+        print("--server needs the kiosk's device token: --token-stdin", file=sys.stderr)
+        return 2
+    # force: python-escpos configures the root logger when it is imported
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s", force=True)
+    token = sys.stdin.readline().strip() if args.token_stdin else None
+    retry = Retry(args.retry_s or Retry.first_s, args.retry_max_s or Retry.max_s)
+    return run(args.hall, args.printer, server=args.server, token=token, base=args.base,
+               poll_s=args.poll_s or POLL_S, retry=retry, exit_with_parent=args.exit_with_parent)
+
+
+COMMANDS = {"run": _run, "init-db": _init_db, "user": _user, "device": _device, "demo": _demo,
+            "print-worker": _print_worker}

@@ -7,7 +7,7 @@ import tomllib
 from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -33,7 +33,13 @@ class Names(Strict):
 
 class OpeningHours(Strict):
     opens: time
+    #: "24:00": open until midnight (a hall open around the clock: opens "00:00", closes "24:00")
     closes: time
+
+    @field_validator("closes", mode="before")
+    @classmethod
+    def _midnight(cls, value: object) -> object:
+        return time.max if value in ("24:00", "24:00:00") else value
 
     @model_validator(mode="after")
     def _order(self) -> "OpeningHours":
@@ -42,13 +48,24 @@ class OpeningHours(Strict):
         return self
 
 
+class Description(Strict):
+    """A short line under a service's name on the kiosk; either language may be left empty."""
+
+    zh: str = Field(default="", max_length=120)
+    en: str = Field(default="", max_length=240)
+
+
 class Service(Strict):
     code: Slug
     prefix: str = Field(pattern=r"^[A-Z]$")
     name: Names
+    description: Description = Field(default_factory=Description)
     handling_limit_min: float = Field(gt=0, le=240)
     waiting_warning_min: float = Field(default=15, gt=0)
     waiting_critical_min: float = Field(default=30, gt=0)
+    #: numbers of this service issued per business day at most (None: no cap); a manager may
+    #: set another cap with the service's switch. Booked appointments still check in past it.
+    daily_cap: int | None = Field(default=None, ge=1, le=99999)
 
     @property
     def handling_limit_s(self) -> int:
@@ -73,6 +90,29 @@ class PriorityClass(Strict):
     head_start_min: float = Field(ge=0, le=240)
 
 
+class Printer(Strict):
+    """A kiosk's ticket printer (ESC/POS over a serial port; see devices/)."""
+
+    name: Slug
+    #: the serial device ("/dev/ttyUSB0", "COM3" on a Windows kiosk PC) or "simulated": a
+    #: simulated printer over a pseudo-terminal whose tickets are saved under var/printed/
+    port: str = Field(pattern=r"^(simulated|/\S+|COM[0-9]+)$")
+    baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] = 9600
+    #: the encoding the printer's Chinese character mode reads
+    codepage: Literal["gb18030", "gbk", "gb2312", "big5"] = "gb18030"
+    #: for a printer without a Chinese font: the lines with Chinese go out as bitmaps
+    raster: bool = False
+    #: paper width: 80 mm (576 dots, 48 columns) or 58 mm (384 dots, 32 columns)
+    paper_mm: Literal[58, 80] = 80
+    #: the kiosk devices (by name) whose tickets this printer prints
+    kiosks: list[str] = Field(min_length=1)
+    #: "server": the server prints (the printer hangs off its machine); "kiosk": an agent on
+    #: the kiosk's PC prints (`python -m hall_server print-worker --server ...`)
+    host: Literal["server", "kiosk"] = "server"
+    #: a short service notice printed on every ticket
+    notice: Names | None = None
+
+
 class Hall(Strict):
     id: Slug
     name: str = Field(min_length=1)
@@ -92,9 +132,18 @@ class Hall(Strict):
     #: minutes after closing when the day is closed: tickets still open then are expired and
     #: counters still signed in are signed out (never later than the next day's opening)
     close_after_min: float = Field(default=120, ge=0, le=24 * 60)
+    #: the length of an appointment slot (预约时段), in minutes; a slot may start at any time
+    #: within the opening hours and must end by closing
+    appointment_slot_min: int = Field(default=30, ge=5, le=240)
+    #: an appointment may check in this many minutes before its slot, until the slot ends
+    appointment_early_min: int = Field(default=15, ge=0, le=120)
+    #: the address customers' phones and paired devices open (the tracking QR code and the
+    #: pairing links); None: the address the request came to, else http://127.0.0.1:8000
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
     services: list[Service] = Field(min_length=1)
     counters: list[CounterConfig] = Field(min_length=1)
     priority_classes: list[PriorityClass] = Field(min_length=1)
+    printers: list[Printer] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -134,6 +183,14 @@ class Hall(Strict):
                                  "add it to a counter's services or remove the service")
         if "normal" not in {p.code for p in self.priority_classes}:
             raise ValueError("priority_classes: the class 'normal' is required")
+        _unique("printers.name", [p.name for p in self.printers])
+        printed_by: dict[str, str] = {}
+        for i, printer in enumerate(self.printers):
+            for kiosk in printer.kiosks:
+                if kiosk in printed_by:
+                    raise ValueError(f"printers.{i}.kiosks: {kiosk!r} has printer {printed_by[kiosk]!r} "
+                                     "already; a kiosk's tickets come out of one printer")
+                printed_by[kiosk] = printer.name
         return self
 
     @cached_property
@@ -151,6 +208,10 @@ class Hall(Strict):
     @cached_property
     def handling_limits_s(self) -> dict[str, int]:
         return {s.code: s.handling_limit_s for s in self.services}
+
+    @cached_property
+    def printers_by_name(self) -> dict[str, Printer]:
+        return {p.name: p for p in self.printers}
 
 
 class HallsConfig(Strict):

@@ -19,10 +19,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .config import REPO_ROOT, WEEKDAYS
-from .domain.actors import Actor, Role
+from .domain.actors import SYSTEM, Actor, Role
+from .domain.appointments import APPOINTMENT_CLASS
 from .domain.clock import FixedClock
-from .domain.errors import HallError
+from .domain.errors import HallError, Invalid
 from .domain.events import Event
+from .services import appointments
 from .services import counters as counter_cases
 from .services import tickets as ticket_cases
 from .services.context import HallContext
@@ -33,6 +35,8 @@ SERVICE_MIX = {"fee": 0.5, "business": 0.3, "enquiry": 0.15, "enterprise": 0.05}
 PRIORITY_MIX = {"normal": 0.86, "green": 0.07, "appointment": 0.04, "vip": 0.03}
 NO_SHOW_RATE = 0.04
 KIOSK = Actor("demo-kiosk", Role.KIOSK)
+#: how far ahead of their arrival the demo's appointment customers booked their slot
+BOOKED_AHEAD = timedelta(minutes=5)
 #: the demo's own database, beside the live `var/hall.db`
 DEFAULT_DEMO_SQLITE = REPO_ROOT / "var" / "demo.db"
 
@@ -77,7 +81,9 @@ def simulate_day(ctx: HallContext, hall_id: str, *, speed: float = 60.0, seed: i
     def arrive() -> None:
         service = rng.choices(services, [SERVICE_MIX.get(s, 0.1) for s in services])[0]
         priority = rng.choices(priorities, [PRIORITY_MIX[p] for p in priorities])[0]
-        ticket_cases.issue_ticket(sim, hall_id, service, KIOSK, priority=priority)
+        code = _booked_just_now(sim, hall_id, service) if priority == APPOINTMENT_CLASS else None
+        ticket_cases.issue_ticket(sim, hall_id, service, KIOSK, appointment=code,
+                                  priority="normal" if priority == APPOINTMENT_CLASS and not code else priority)
         counts["issued"] += 1
 
     def work(number: int) -> None:
@@ -139,3 +145,12 @@ def _anyone_waiting(ctx: HallContext, hall_id: str) -> bool:
 
     with ctx.store.read() as reader:
         return bool(reader.tickets(hall_id, [TicketStatus.WAITING]))
+
+
+def _booked_just_now(ctx: HallContext, hall_id: str, service: str) -> str | None:
+    """An appointment for a slot starting in a few minutes, as the online booking makes them;
+    None when no slot fits before closing."""
+    try:
+        return appointments.book(ctx, hall_id, SYSTEM, service, ctx.clock.now() + BOOKED_AHEAD).appointment.code
+    except Invalid:
+        return None

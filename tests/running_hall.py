@@ -5,6 +5,7 @@ Used by the API tests and by the load benchmark (`bench/`). Accounts are created
 service layer before the server starts, the way `user add` and `device add` create them.
 """
 import os
+import re
 import secrets
 import signal
 import socket
@@ -12,13 +13,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 
 from hall_server.bootstrap import open_context
 from hall_server.config import DEFAULT_CONFIG, load_config
-from hall_server.services import accounts
+from hall_server.services import accounts, signing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 30
@@ -30,10 +32,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def hall_config_text(extra_hall: str | None = None, extra_counters: int = 0) -> str:
-    """The demo hall's configuration, optionally with a second hall (a copy under another id)
-    and extra counters serving every service."""
-    demo = DEFAULT_CONFIG.read_text(encoding="utf-8")
+#: the tests' and the bench's halls are open around the clock, so a server on the wall clock
+#: issues numbers at any hour (its day closes at midnight)
+OPEN_ALL_DAY = '{ opens = "00:00", closes = "24:00" }'
+
+
+def zone_at(local_hour: int) -> str:
+    """A fixed-offset zone in which it is now `local_hour` o'clock (Etc/GMT names count backwards):
+    a hall in it is open or closed now, whenever the tests run."""
+    offset = (local_hour - datetime.now(UTC).hour + 12) % 24 - 12
+    return f"Etc/GMT{-offset:+d}"
+
+
+def hall_config_text(extra_hall: str | None = None, extra_counters: int = 0, demo_hours: bool = False) -> str:
+    """The demo hall's configuration, open all day every day (`demo_hours`: at the demo's own
+    opening hours) and without daily caps, optionally with a second hall (a copy under another
+    id) and extra counters serving every service."""
+    demo = re.sub(r"^daily_cap = .*\n", "", DEFAULT_CONFIG.read_text(encoding="utf-8"), flags=re.M)
+    if not demo_hours:
+        demo = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun) = \{.*\}$", rf"\1 = {OPEN_ALL_DAY}", demo, flags=re.M)
     text = demo
     first_new = len(load_config(DEFAULT_CONFIG).halls[0].counters) + 1
     for number in range(first_new, first_new + extra_counters):
@@ -107,6 +124,22 @@ class RunningHall:
             ctx.store.engine.dispose()
         return self.tokens[name]
 
+    def pairing_link(self, name: str, hall: str) -> str:
+        """A fresh one-time pairing path (`/pair/<code>`) of the device, as `device add` prints."""
+        ctx = open_context(load_config(self.config_path), self.database_url, migrate_schema=False)
+        try:
+            return accounts.pairing_link(ctx, hall, name)
+        finally:
+            ctx.store.engine.dispose()
+
+    def csrf_token(self, token: str) -> str:
+        """The CSRF token a page of this server carries for a cookie holding `token`."""
+        ctx = open_context(load_config(self.config_path), self.database_url, migrate_schema=False)
+        try:
+            return signing.sign(ctx, "csrf", accounts.session_key(token))
+        finally:
+            ctx.store.engine.dispose()
+
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -120,7 +153,7 @@ class RunningHall:
             try:
                 requests.get(f"{self.url}/api/v1/openapi.json", timeout=1)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy to answer in time
                 time.sleep(0.1)
         raise RuntimeError(f"server did not answer within {STARTUP_TIMEOUT_S} s: {self.log()}")
 

@@ -25,6 +25,10 @@ class EventType(StrEnum):
     ALERT_UPDATED = "alert.updated"
     ALERT_RESOLVED = "alert.resolved"
     DEVICE_STATUS = "device.status"
+    #: a ticket came out of a printer (or its job was dropped on a manager's word)
+    TICKET_PRINTED = "ticket.printed"
+    #: a manager stopped or resumed issuing a service, or set its daily cap
+    SERVICE_SWITCHED = "service.switched"
     RATING_GIVEN = "rating.given"
 
 

@@ -34,12 +34,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.actors import Actor, Role
 from ..domain.errors import Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
-from ..storage.accounts import Attempt
+from ..storage.accounts import Attempt, PairedDevice
 from .context import HallContext
 
 USER_ROLES = (Role.CLERK, Role.MANAGER, Role.ADMIN)
 DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.EVALUATOR, Role.BOOKING)
 LOGIN_TOKEN_TTL = timedelta(hours=12)
+#: how long a device's pairing link may wait to be opened
+PAIRING_TTL = timedelta(hours=24)
 MIN_PASSWORD_LENGTH = 10
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
@@ -127,6 +129,25 @@ def revoke_device(ctx: HallContext, hall: str, name: str) -> bool:
     """The device's tokens die at once; False if it was revoked already."""
     ctx.hall(hall)
     return ctx.store.accounts.revoke_device(hall, name, ctx.clock.now())
+
+
+def pairing_link(ctx: HallContext, hall: str, name: str) -> str:
+    """A fresh one-time pairing path (`/pair/<code>`) for the device: opened once on the
+    kiosk, display or tablet within PAIRING_TTL, it signs that browser in as the device."""
+    ctx.hall(hall)
+    code = secrets.token_urlsafe(24)
+    now = ctx.clock.now()
+    ctx.store.accounts.add_pairing(hall, name, session_key(code), now, now + PAIRING_TTL)
+    return f"/pair/{code}"
+
+
+def pair(ctx: HallContext, code: str) -> tuple[str, PairedDevice]:
+    """Spend a pairing code: a new token of its device (for the browser's device cookie)."""
+    token = secrets.token_urlsafe(32)
+    device = ctx.store.accounts.use_pairing(session_key(code), session_key(token), ctx.clock.now()) if code else None
+    if device is None:
+        raise NotFound("this pairing link is unknown, used or expired; ask for a new one", "unknown_pairing")
+    return token, device
 
 
 # sessions

@@ -13,6 +13,8 @@ class HallContext:
     config: HallsConfig
     store: Store
     clock: Clock = field(default_factory=SystemClock)
+    #: the server's signing key, read from the database on first use (services/signing.py)
+    signing_key: bytes | None = field(default=None, repr=False)
 
     def hall(self, hall_id: str, actor: Actor | None = None) -> Hall:
         """The hall's configuration; unknown halls and halls the actor may not enter fail."""

@@ -98,10 +98,11 @@ class _Queue:
         return Placed(ticket, ahead, self.estimate(ticket.service, ahead))
 
 
-def get_ticket(ctx: HallContext, ticket_id: int, actor: Actor) -> Placed:
+def get_ticket(ctx: HallContext, ticket_id: int, actor: Actor | None) -> Placed:
+    """The ticket with its place; `actor` None: for its own customer (services/tracking.py)."""
     with ctx.store.read() as reader:
         ticket = reader.ticket(ticket_id)
-        hall = _visible_hall(ctx, ticket.hall, actor, ticket_id)
+        hall = ctx.hall(ticket.hall) if actor is None else _visible_hall(ctx, ticket.hall, actor, ticket_id)
         return _Queue(reader, hall).place(ticket)
 
 

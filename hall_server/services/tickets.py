@@ -1,9 +1,17 @@
 """Use cases of the queue: issue, call, recall, start, finish, no-show, transfer,
 reinstate, cancel and rate a ticket."""
-from datetime import datetime
+from datetime import timedelta
 
 from ..config import Hall
 from ..domain.actors import Actor, Role
+from ..domain.appointments import (
+    APPOINTMENT_CLASS,
+    REFUSALS,
+    AppointmentStatus,
+    StopReason,
+    check_in_refusal,
+    normalize_code,
+)
 from ..domain.counters import CounterState
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.events import EventType as E
@@ -13,6 +21,7 @@ from ..domain.tickets import Ticket, TicketStatus
 from ..storage.store import WriteTx
 from .context import HallContext
 from .guards import counter_for, known_counter
+from .switches import service_issuing
 
 MAX_ITEMS = 99
 #: who may act on any ticket of their halls; a clerk acts only at their own counter
@@ -21,17 +30,29 @@ SUPERVISORS = frozenset({Role.MANAGER, Role.ADMIN, Role.SYSTEM})
 
 def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
                  priority: str = "normal", appointment: str | None = None,
-                 slot_start: datetime | None = None,
                  client_request_id: str | None = None) -> Ticket:
-    """Take a number. The same `client_request_id` from the same device on the same
-    business day returns the same ticket."""
+    """Take a number, or check an appointment in with its code. The same `client_request_id`
+    from the same device on the same business day returns the same ticket.
+
+    Refused, with nothing changed, outside opening hours, for a service the manager stopped
+    or whose numbers of the day reached its cap (a booked appointment still checks in past
+    the cap), and for an appointment code that is unknown, used, cancelled, of another
+    service or outside its check-in window. A checked-in appointment's ticket gets the
+    appointment class and its place counts from the slot; the appointment is used in the
+    same transaction, so it is used once."""
     hall = ctx.hall(hall_id, actor)
     config = hall.services_by_code.get(service)
     if config is None:
         raise Invalid(f"hall {hall_id} has no service {service!r}", "unknown_service")
     client_request_id = client_request_id or None  # an empty id is no id
-    if appointment:  # until appointments can be booked, no code is known
+    code = normalize_code(appointment) if appointment else None
+    if appointment and code is None:
         raise Invalid(f"no appointment {appointment!r} in hall {hall_id}", "unknown_appointment")
+    if code:
+        priority = APPOINTMENT_CLASS
+    elif priority == APPOINTMENT_CLASS:
+        raise Invalid("the appointment class is given by checking an appointment in with its code",
+                      "appointment_code_needed")
     if priority not in hall.head_starts:
         raise Invalid(f"unknown priority class {priority!r}", "unknown_priority")
     with ctx.store.write(hall_id, ctx.clock) as tx:
@@ -40,16 +61,28 @@ def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
             earlier = tx.ticket_by_request(hall_id, day, actor.name, client_request_id)
             if earlier is not None:
                 return earlier
+        booked = tx.locked_appointment(code) if code else None
+        if code and booked is None:
+            raise Invalid(f"no appointment {code!r} in hall {hall_id}", "unknown_appointment")
+        if booked is not None:
+            check_in_refusal(booked, tx.at, timedelta(minutes=hall.appointment_early_min), hall.timezone, service)
+        issued = tx.issued_on(hall_id, day).get(config.prefix, 0)
+        refusal = service_issuing(hall, config, tx.service_switches(hall_id).get(service), issued, tx.at).stop_reason
+        if refusal is not None and not (booked and refusal is StopReason.DAILY_CAP_REACHED):
+            raise Conflict(REFUSALS[refusal], refusal.value)
+        slot_start = booked.slot_start if booked else None
         place = effective_at(tx.at, slot_start, priority, hall.head_starts)
         serial = tx.next_number(day, config.prefix)
         event = tx.record(E.TICKET_ISSUED, actor=actor.name, data={
             "service": service, "prefix": config.prefix, "serial": serial,
             "number": format_number(config.prefix, serial),
-            "business_day": day.isoformat(), "priority": priority, "appointment": appointment,
+            "business_day": day.isoformat(), "priority": priority, "appointment": code,
             "slot_start": slot_start.isoformat() if slot_start else None,
             "effective_at": place.isoformat(),
             "client_request_id": client_request_id,
         })
+        if booked is not None:
+            tx.change_appointment(booked, AppointmentStatus.CHECKED_IN, event.ticket)
         return tx.state.tickets[event.ticket]
 
 
@@ -157,12 +190,15 @@ def reinstate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor) -> T
         return ticket
 
 
-def cancel(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor) -> Ticket:
+def cancel(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor,
+           only: TicketStatus | None = None) -> Ticket:
     """Give up a ticket: a manager any open ticket of their halls, a clerk only the one
-    called at their own counter."""
+    called at their own counter; `only`: just a ticket in that state (409 otherwise)."""
     ctx.hall(hall_id, actor)
     with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = tx.ticket(ticket_id)
+        if only is not None and ticket.status is not only:
+            raise Conflict(f"ticket {ticket.display_number} is {ticket.status.value}", f"not_{only.value}")
         at_counter = ticket.at_counter
         _check_own_counter(tx, at_counter, actor, "cancel")
         if at_counter is not None:

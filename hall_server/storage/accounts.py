@@ -3,7 +3,7 @@
 Each method is one transaction. The service layer (services/accounts.py) holds the rules:
 hashing, token lifetimes, the login throttle's limits; this module only reads and writes.
 """
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +38,14 @@ class Attempt:
     id: int | None
     user_failures: list[datetime]
     address_failures: list[datetime]
+
+
+@dataclass(frozen=True)
+class PairedDevice:
+    hall: str
+    kind: Role
+    name: str
+    counter: int | None
 
 
 class AccountStore:
@@ -140,6 +148,51 @@ class AccountStore:
                 conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(revoked_at=at))
             conn.execute(delete(t.tokens).where(t.tokens.c.device == row.id))
             return row.revoked_at is None
+
+    def add_pairing(self, hall: str, name: str, code_hash: str, at: datetime, expires_at: datetime) -> None:
+        """A one-time pairing code for a live device."""
+        with self.engine.begin() as conn:
+            device = conn.execute(select(t.devices.c.id).where(
+                t.devices.c.hall == hall, t.devices.c.name == name, t.devices.c.revoked_at.is_(None))).scalar()
+            if device is None:
+                raise NotFound(f"hall {hall} has no device named {name!r}", "unknown_device")
+            conn.execute(insert(t.pairings).values(code_hash=code_hash, device=device, created_at=at,
+                                                   expires_at=expires_at))
+
+    def use_pairing(self, code_hash: str, token_hash: str, now: datetime) -> PairedDevice | None:
+        """Spend a pairing code on a new token of its device: None if the code is unknown, used,
+        expired or its device revoked. Atomic, so a code pairs one browser only."""
+        p, d = t.pairings.c, t.devices.c
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(p.device, d.hall, d.kind, d.name, d.counter).join_from(t.pairings, t.devices)
+                .where(p.code_hash == code_hash, p.used_at.is_(None), p.expires_at > now, d.revoked_at.is_(None))
+                .with_for_update()).first()
+            if row is None:
+                return None
+            spent = conn.execute(update(t.pairings).where(p.code_hash == code_hash, p.used_at.is_(None))
+                                 .values(used_at=now)).rowcount
+            if not spent:
+                return None
+            conn.execute(insert(t.tokens).values(token_hash=token_hash, device=row.device, created_at=now,
+                                                 expires_at=None))
+            return PairedDevice(row.hall, Role(row.kind), row.name, row.counter)
+
+    # settings
+
+    def setting(self, name: str, make: Callable[[], str]) -> str:
+        """The server-wide value `name`, made with `make` by whichever process asks first."""
+        with self._read() as conn:
+            value = conn.execute(select(t.settings.c.value).where(t.settings.c.name == name)).scalar()
+        if value is not None:
+            return value
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(t.settings).values(name=name, value=make()))
+        except IntegrityError:  # made by another process meanwhile
+            pass
+        with self._read() as conn:
+            return conn.execute(select(t.settings.c.value).where(t.settings.c.name == name)).scalar_one()
 
     # tokens
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.appointments import Appointment, AppointmentStatus, ServiceSwitch
 from ..domain.clock import Clock
 from ..domain.counters import Counter, CounterState
 from ..domain.errors import Conflict, NotFound
@@ -21,6 +22,7 @@ from ..domain.events import Event, EventType
 from ..domain.projection import HallState, evolve, ticket_from_issue
 from ..domain.tickets import Ticket, TicketStatus, Visit, VisitOutcome
 from ..domain.timing import Item
+from . import appointments as appointment_rows
 from . import tables as t
 from .accounts import AccountStore
 from .db import READ_ONLY
@@ -30,6 +32,8 @@ COUNTER_FIELDS = [f.name for f in fields(Counter)]
 Listener = Callable[[list[Event]], None]
 #: the largest id an INTEGER column holds on every supported database
 MAX_ID = 2**31 - 1
+#: seqs read at a time when the log is searched backwards (Reader.last_event)
+LOG_WINDOW = 500
 
 
 #: tickets still open: waiting, or called or served at a counter
@@ -207,6 +211,50 @@ class Reader:
         """Every hall the database holds rows for, configured or not."""
         return list(self.conn.execute(select(t.halls.c.id).order_by(t.halls.c.id)).scalars())
 
+    def appointment(self, hall: str, code: str) -> Appointment | None:
+        return appointment_rows.find(self.conn, hall, code)
+
+    def appointments_between(self, hall: str, start: datetime, end: datetime) -> list[Appointment]:
+        return appointment_rows.between(self.conn, hall, start, end)
+
+    def service_switches(self, hall: str) -> dict[str, ServiceSwitch]:
+        return appointment_rows.switches(self.conn, hall)
+
+    def issued_on(self, hall: str, day: date) -> dict[str, int]:
+        """Numbers issued on business day `day`, per prefix."""
+        return appointment_rows.issued_on(self.conn, hall, day)
+
+    def issued_by(self, hall: str, day: date, issuers: Iterable[str], after: int = 0) -> list[Ticket]:
+        """Tickets of business day `day` that these devices issued, with ids above `after`, in
+        issue order (ids rise with the hall's seq: its writers are serialized)."""
+        c = t.tickets.c
+        query = (select(t.tickets).where(c.hall == hall, c.business_day == day,
+                                         c.issued_by.in_(list(issuers)), c.id > after).order_by(c.id))
+        return [ticket_from_row(r) for r in self.conn.execute(query)]
+
+    def last_event(self, hall: str, type: EventType, since: datetime,
+                   match: Callable[[Event], bool]) -> Event | None:
+        """The hall's last event of `type` recorded at or after `since` that `match` accepts.
+        The log is read backwards a window of seqs at a time, so the cost is the events
+        recorded after the one found (or after `since`)."""
+        c = t.events.c
+        high = self.last_seq(hall)
+        while high > 0:
+            low = max(0, high - LOG_WINDOW)
+            rows = self.conn.execute(select(t.events).where(
+                c.hall == hall, c.seq > low, c.seq <= high, c.type == type.value).order_by(c.seq.desc()))
+            for row in rows:
+                event = event_from_row(row)
+                if event.at < since:
+                    return None
+                if match(event):
+                    return event
+            first_at = self.conn.execute(select(c.at).where(c.hall == hall, c.seq == low + 1)).scalar()
+            if first_at is None or first_at < since:
+                return None
+            high = low
+        return None
+
 
 class WriteTx(Reader):
     """One use case's transaction in one hall: load, record events, save."""
@@ -323,6 +371,22 @@ class WriteTx(Reader):
         if result.rowcount != 1:
             raise Conflict(f"counter {counter.number} changed meanwhile", "concurrent_change")
         self._loaded_counter[counter.number] = counter.state.value
+
+    def locked_appointment(self, code: str) -> Appointment | None:
+        """The hall's appointment, its row held until this transaction ends."""
+        return appointment_rows.find(self.conn, self.hall, code, lock=True)
+
+    def add_appointment(self, code: str, service: str, slot: tuple[datetime, datetime], name: str | None,
+                        phone: str | None, booked_by: str) -> Appointment:
+        return appointment_rows.add(self.conn, self.hall, code, service, slot, name, phone, booked_by, self.at)
+
+    def change_appointment(self, appointment: Appointment, status: AppointmentStatus,
+                           ticket: int | None = None) -> None:
+        """Check a booked appointment in (with its ticket) or cancel it; fails if it changed meanwhile."""
+        appointment_rows.change_status(self.conn, appointment, status, self.at, ticket)
+
+    def save_service_switch(self, switch: ServiceSwitch) -> None:
+        appointment_rows.save_switch(self.conn, self.hall, switch)
 
 
 class Store:

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -207,4 +208,59 @@ ratings = Table(
     Column("clerk", String(64)),
     Column("score", Integer, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+)
+
+#: appointments booked ahead (services/appointments.py); a booked one not checked in by the
+#: end of its slot counts as missed
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("slot_start", UTCDateTime, nullable=False),
+    Column("slot_end", UTCDateTime, nullable=False),
+    Column("name", String(64)),
+    Column("phone", String(32)),
+    # booked, checked_in or cancelled (missed is booked past its slot)
+    Column("status", String(16), nullable=False),
+    Column("ticket", Integer, ForeignKey("tickets.id")),
+    Column("booked_by", String(64), nullable=False),
+    Column("booked_at", UTCDateTime, nullable=False),
+    Column("changed_at", UTCDateTime),
+    UniqueConstraint("hall", "code", name="uq_appointment_code"),
+    Index("ix_appointments_slot", "hall", "slot_start"),
+)
+
+#: the manager's switches per service: issuing stopped, a daily cap set for the day
+service_switches = Table(
+    "service_switches",
+    metadata,
+    Column("hall", String(64), ForeignKey("halls.id"), primary_key=True),
+    Column("service", String(64), primary_key=True),
+    Column("issuing", Boolean, nullable=False),
+    # None: the configured cap (or none)
+    Column("daily_cap", Integer),
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+#: one-time pairing links of devices, stored as SHA-256 of the code; used once, expiring
+pairings = Table(
+    "pairings",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("device", Integer, ForeignKey("devices.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+#: server-wide values made once and shared by every server process (the signing key)
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
 )

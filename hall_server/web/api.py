@@ -4,11 +4,12 @@ from flask import Response, current_app, request
 
 from ..domain.actors import Actor
 from ..domain.counters import Counter
-from ..services import accounts, queries
+from ..services import accounts, queries, switches
 from ..services import counters as counter_cases
 from ..services import tickets as ticket_cases
 from ..services.context import HallContext
 from . import schemas as s
+from .appointments import issuing_json, today_json
 from .auth import current_actor, current_token, token_auth
 from .permissions import ISSUERS, RATERS, STAFF, require
 from .serialize import board_json, counter_json, event_json, ticket_json
@@ -78,12 +79,16 @@ def list_halls() -> dict:
 @api.doc(responses=[403, 404])
 def get_hall(hall: str) -> dict:
     h = hall_ctx().hall(hall, current_actor())
+    issuing = switches.hall_issuing(hall_ctx(), hall, current_actor())
     return {
         "id": h.id, "name": h.name, "name_en": h.name_en, "timezone": h.timezone, "region": h.region,
+        "open": issuing.open, "today": today_json(issuing),
         "services": [{"code": v.code, "prefix": v.prefix, "name": v.name.model_dump(),
+                      "description": v.description.model_dump(),
                       "handling_limit_s": v.handling_limit_s,
                       "waiting_warning_s": round(v.waiting_warning_min * 60),
-                      "waiting_critical_s": round(v.waiting_critical_min * 60)} for v in h.services],
+                      "waiting_critical_s": round(v.waiting_critical_min * 60),
+                      **issuing_json(issuing.services[v.code])} for v in h.services],
         "counters": [{"number": c.number, "name": c.name.model_dump(), "services": c.services}
                      for c in h.counters],
         "priority_classes": [{"code": p.code, "name": p.name.model_dump(),
@@ -95,7 +100,10 @@ def get_hall(hall: str) -> dict:
 @api.auth_required(token_auth)
 @api.input(s.IssueIn, arg_name="body")
 @api.output(s.TicketOut, status_code=201)
-@api.doc(summary="Take a number", responses=[403, 404, 422])
+@api.doc(summary="Take a number, or check an appointment in with its code",
+         responses={403: "", 404: "", 409: "`hall_closed`, `service_stopped`, `daily_cap_reached`; "
+                    "`appointment_used`, `appointment_cancelled`, `outside_slot`",
+                    422: "unknown service or priority, `unknown_appointment`, `appointment_other_service`"})
 def issue_ticket(hall: str, body: dict) -> dict:
     ctx, actor = hall_ctx(), current_actor()
     require(actor, ISSUERS, "issue tickets")

@@ -5,10 +5,17 @@ from apiflask import APIFlask
 from flask_socketio import SocketIO
 from markupsafe import escape
 
+from kiosk import kiosk
+
 from ..services.context import HallContext
-from . import errors, realtime
+from . import auth, errors, i18n, realtime
 from .api import api
+from .appointments import appointments_api
+from .devices import devices_api
+from .pages import pages
+from .pairing import pairing
 from .schemas import ErrorOut
+from .tracking import tracking_api
 
 #: how Socket.IO runs in-process (tools, tests); the server passes its own mode (modes.py)
 ASYNC_MODE = "threading"
@@ -25,7 +32,15 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     )
     app.extensions["hall"] = ctx
     errors.register(app)
+    auth.register(app)
+    i18n.init_app(app)
     app.register_blueprint(api)
+    app.register_blueprint(appointments_api)
+    app.register_blueprint(tracking_api)
+    app.register_blueprint(pairing)
+    app.register_blueprint(pages)
+    app.register_blueprint(kiosk)
+    app.register_blueprint(devices_api)
 
     @app.get("/")
     @app.doc(hide=True)

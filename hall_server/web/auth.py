@@ -1,23 +1,68 @@
-"""Bearer-token authentication for HTTP routes."""
+"""Who a request is: a bearer token (devices, other systems), or a cookie of this server's
+own pages.
+
+Pages keep their token in an HttpOnly cookie, where scripts cannot read it: `hall_device`
+for a paired device (kiosk, display, evaluator; set by `/pair/<code>`), `hall_session` for
+staff signed in at `/login`. A page carries the CSRF token of its cookie (an HMAC of the
+token, `csrf_token()` in templates) and its scripts send it as `X-CSRF-Token` on every API
+request and in the Socket.IO handshake: a cookie counts only together with its CSRF token,
+so another site cannot make a browser act with it, and one browser may hold both cookies
+(the demo shows every device in one browser) without doubt about which one a request means.
+"""
+from collections.abc import Callable, Mapping
+from functools import wraps
+
 from apiflask import HTTPTokenAuth
-from flask import current_app, g
+from flask import Flask, current_app, g, render_template, request
 
-from ..domain.actors import Actor
-from ..services import accounts
-
-token_auth = HTTPTokenAuth(scheme="Bearer", description="a login token or a device token")
+from ..domain.actors import Actor, Role
+from ..services import accounts, signing
 
 
-@token_auth.verify_token
-def _verify(token: str) -> Actor | None:
+class BearerOrPageAuth(HTTPTokenAuth):
+    """The bearer token, or else the page cookie that the request's CSRF header belongs to."""
+
+    def authenticate(self, auth, stored_password) -> Actor | None:
+        token = getattr(auth, "token", None) or cookie_token(request.cookies, request.headers.get(CSRF_HEADER))
+        actor = _actor_of(token)
+        if actor is not None:
+            g.hall_token = token
+        return actor
+
+
+token_auth = BearerOrPageAuth(scheme="Bearer", description="a login token or a device token "
+                              "(pages: their cookie with the X-CSRF-Token header)")
+
+DEVICE_COOKIE = "hall_device"
+SESSION_COOKIE = "hall_session"
+PAGE_COOKIES = (DEVICE_COOKIE, SESSION_COOKIE)
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_PURPOSE = "csrf"
+
+
+def csrf_for(token: str) -> str:
+    return signing.sign(current_app.extensions["hall"], CSRF_PURPOSE, accounts.session_key(token))
+
+
+def cookie_token(cookies: Mapping[str, str], csrf: str | None) -> str | None:
+    """The token of the page cookie that `csrf` belongs to, if any."""
+    if not csrf:
+        return None
+    for name in PAGE_COOKIES:
+        token = cookies.get(name)
+        if token and signing.verify(current_app.extensions["hall"], CSRF_PURPOSE,
+                                    accounts.session_key(token), csrf):
+            return token
+    return None
+
+
+def _actor_of(token: str | None) -> Actor | None:
     if not token:
         return None
     try:
-        actor = accounts.authenticate(current_app.extensions["hall"], token)
+        return accounts.authenticate(current_app.extensions["hall"], token)
     except accounts.Unauthorized:
         return None
-    g.hall_token = token
-    return actor
 
 
 def current_actor() -> Actor:
@@ -25,5 +70,36 @@ def current_actor() -> Actor:
 
 
 def current_token() -> str:
-    """The bearer token the current request was authenticated with."""
+    """The token the current request was authenticated with."""
     return g.hall_token
+
+
+def csrf_token() -> str:
+    """For templates: the CSRF token of the cookie this page was rendered for ("" if none)."""
+    token = g.get("page_token")
+    return csrf_for(token) if token else ""
+
+
+def device_page(*roles: Role) -> Callable:
+    """A page for a paired device of one of `roles`, in the hall of the view's `hall` argument
+    (and at the view's `number` counter, for a device bound to a counter). Anyone else gets
+    the not-paired page, which says how to pair."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = request.cookies.get(DEVICE_COOKIE)
+            actor = _actor_of(token)
+            if actor is None:
+                return render_template("not_paired.html", reason="unpaired"), 401
+            counter = kwargs.get("number")
+            if (actor.role not in roles or not actor.may_act_in(kwargs.get("hall", ""))
+                    or (counter is not None and actor.counter is not None and actor.counter != counter)):
+                return render_template("not_paired.html", reason="other_device", device=actor.name), 403
+            g.actor, g.page_token = actor, token
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def register(app: Flask) -> None:
+    app.add_template_global(csrf_token)

@@ -6,6 +6,10 @@ from ..domain.errors import Forbidden
 STAFF = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
 ISSUERS = STAFF | {Role.KIOSK}
 RATERS = frozenset({Role.EVALUATOR, Role.MANAGER, Role.ADMIN})
+MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
+#: who books, reads and cancels appointments; a kiosk also reads one (without name and phone)
+BOOKERS = MANAGERS | {Role.BOOKING}
+APPOINTMENT_READERS = BOOKERS | {Role.KIOSK}
 
 
 def require(actor: Actor, roles: frozenset[Role], doing: str) -> None:

@@ -24,8 +24,9 @@ from flask_socketio import SocketIO, join_room
 from ..domain.actors import Actor
 from ..domain.errors import HallError
 from ..domain.events import Event
-from ..services import accounts
+from ..services import accounts, tracking
 from ..services.context import HallContext
+from .auth import cookie_token
 from .serialize import event_json
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ SESSION_CHECK_S = 2.0
 
 def room(hall: str) -> str:
     return f"hall:{hall}"
+
+
+def tracking_room(hall: str) -> str:
+    """The customers' phone pages of a hall: told that something changed, never what."""
+    return f"track:{hall}"
 
 
 class EventRelay:
@@ -79,6 +85,8 @@ class EventRelay:
         while (self.last_sent[hall] + 1) in pending:
             event = pending.pop(self.last_sent[hall] + 1)
             self.socketio.emit("hall_event", event_json(event), to=room(hall), ignore_queue=True)
+            if event.ticket is not None:
+                self.socketio.emit("hall_ping", {"seq": event.seq}, to=tracking_room(hall), ignore_queue=True)
             self.last_sent[hall] = event.seq
 
 
@@ -125,7 +133,17 @@ def register(socketio: SocketIO, ctx: HallContext, relay: EventRelay) -> Session
 
     @socketio.on("connect")
     def _connect(auth: dict | None = None) -> None:
-        token = auth.get("token") if isinstance(auth, dict) else None
+        """A bearer token (`token`), a page's cookie with its CSRF token (`csrf`, auth.py), or a
+        customer's tracking token (`track`): that one only hears that its hall changed."""
+        auth = auth if isinstance(auth, dict) else {}
+        if "track" in auth:
+            try:
+                ticket = tracking.tracked_ticket(ctx, str(auth["track"])).ticket
+            except HallError:
+                raise ConnectionRefusedError("unknown ticket") from None
+            join_room(tracking_room(ticket.hall))
+            return
+        token = auth.get("token") or cookie_token(request.cookies, auth.get("csrf"))
         try:
             sessions.add(request.sid, token or "")
         except accounts.Unauthorized:

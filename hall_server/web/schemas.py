@@ -4,6 +4,7 @@ from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Neste
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, validates_schema
 
+from ..domain.appointments import StopReason
 from ..domain.counters import PAUSE_REASONS, CounterState
 from ..domain.events import EventType
 from ..domain.tickets import TicketStatus, VisitOutcome
@@ -62,10 +63,31 @@ class HallsOut(Schema):
     halls = List(Nested(HallSummary), required=True)
 
 
-class ServiceOut(Schema):
+class SwitchOut(Schema):
+    """A manager's last word on a service."""
+
+    issuing = Boolean(required=True)
+    daily_cap = Integer(required=True, allow_none=True, metadata={"description": "null: the configured cap"})
+    changed_by = String(required=True)
+    changed_at = DateTime(required=True)
+
+
+class IssuingOut(Schema):
+    """Whether a service issues numbers now, and if not, why."""
+
+    issuing = Boolean(required=True)
+    stop_reason = String(required=True, allow_none=True, validate=OneOf([r.value for r in StopReason]))
+    daily_cap = Integer(required=True, allow_none=True, metadata={"description": "the cap in force; null: none"})
+    issued_today = Integer(required=True)
+    switch = Nested(SwitchOut, required=True, allow_none=True,
+                    metadata={"description": "the manager's switch; null: never switched (issuing)"})
+
+
+class ServiceOut(IssuingOut):
     code = String(required=True)
     prefix = String(required=True)
     name = Nested(Names, required=True)
+    description = Nested(Names, required=True, metadata={"description": "either language may be empty"})
     handling_limit_s = Integer(required=True)
     waiting_warning_s = Integer()
     waiting_critical_s = Integer()
@@ -83,11 +105,18 @@ class PriorityOut(Schema):
     head_start_s = Integer()
 
 
+class TodayOut(Schema):
+    opens = String(required=True, metadata={"description": "local time, HH:MM"})
+    closes = String(required=True, metadata={"description": "local time, HH:MM"})
+
+
 class HallOut(Schema):
     id = String(required=True)
     name = String(required=True)
     name_en = String()
     timezone = String(required=True)
+    open = Boolean(required=True, metadata={"description": "within the opening hours now"})
+    today = Nested(TodayOut, required=True, allow_none=True)
     region = List(String())
     services = List(Nested(ServiceOut), required=True)
     counters = List(Nested(CounterInfo), required=True)
@@ -148,6 +177,25 @@ class TicketOut(Schema):
     items = List(Nested(ItemOut))
     handling_s = Float(allow_none=True, metadata={"description": "time at the windows over every visit"})
     visits = List(Nested(VisitOut), metadata={"description": "each stretch at a counter, oldest first"})
+    tracking_url = String(required=True, metadata={"description": "the path of the customer's phone page"})
+
+
+class TrackOut(Schema):
+    """The customer's own ticket, and nothing about anyone else's."""
+
+    hall = String(required=True)
+    hall_name = Nested(Names, required=True)
+    number = String(required=True)
+    service = String(required=True)
+    service_name = Nested(Names, required=True, allow_none=True)
+    status = String(required=True, validate=OneOf([s.value for s in TicketStatus]))
+    ahead = Integer(required=True, allow_none=True)
+    estimated_wait_s = Integer(required=True, allow_none=True)
+    counter = Integer(required=True, allow_none=True)
+    counter_name = Nested(Names, required=True, allow_none=True)
+    issued_at = DateTime(required=True)
+    called_at = DateTime(required=True, allow_none=True)
+    recall_count = Integer(required=True, metadata={"description": "a recall calls the customer again"})
 
 
 class CounterOut(Schema):

@@ -5,6 +5,7 @@ from ..domain.events import Event
 from ..domain.tickets import Visit
 from ..domain.timing import Item
 from ..services.queries import Board, CounterView, Placed
+from ..services.tracking import tracking_path
 
 
 def _items_json(items: list[Item]) -> list[dict]:
@@ -33,6 +34,23 @@ def ticket_json(placed: Placed) -> dict:
         "transfer_count": t.transfer_count,
         "items": _items_json(t.items), "handling_s": t.handling_s,
         "visits": [visit_json(v, _limits_s(t.hall)) for v in t.visits],
+        "tracking_url": tracking_path(current_app.extensions["hall"], t.id),
+    }
+
+
+def track_json(placed: Placed) -> dict:
+    """The customer's view of their own ticket (CONTRACT.md "The customer's ticket page")."""
+    t = placed.ticket
+    hall = current_app.extensions["hall"].hall(t.hall)
+    service = hall.services_by_code.get(t.service)
+    counter = hall.counters_by_number.get(t.counter) if t.counter is not None else None
+    return {
+        "hall": t.hall, "hall_name": {"zh": hall.name, "en": hall.name_en},
+        "number": t.display_number, "service": t.service,
+        "service_name": service.name.model_dump() if service else None, "status": t.status.value,
+        "ahead": placed.ahead, "estimated_wait_s": placed.estimated_wait_s, "counter": t.counter,
+        "counter_name": counter.name.model_dump() if counter else None,
+        "issued_at": t.issued_at, "called_at": t.called_at, "recall_count": t.recall_count,
     }
 
 

@@ -7,6 +7,8 @@ The worker per mode (modes.py):
 """
 from gunicorn.app.base import BaseApplication
 
+from devices.supervisor import ServerPrinters
+
 from ..bootstrap import open_context
 from ..scheduler import HallScheduler
 from ..services import accounts
@@ -41,6 +43,7 @@ class HallServer(BaseApplication):
         ctx = open_context(migrate_schema=False)
         app, _socketio = create_app(ctx, async_mode=self.mode)
         HallScheduler(ctx).start()
+        ServerPrinters(ctx.config, self.host, self.port).start()
         return app
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hall_server.bootstrap import open_context
+from hall_server.config import WEEKDAYS, load_config
 from hall_server.domain.actors import Actor, Role
 from hall_server.domain.clock import SystemClock
 from hall_server.domain.day_close import close_at
@@ -16,11 +17,21 @@ from hall_server.scheduler import LEASE_S, HallScheduler
 from hall_server.services import counters, day_close, tickets
 
 from ..conftest import KIOSK, MANAGER, clerk
+from ..running_hall import hall_config_text
 from .helpers import snapshot
 
 WANG, LI = clerk("wang"), clerk("li")
 #: 19:30 in Shanghai on Tuesday 2026-11-24: the demo hall closes at 17:30, the day 2 hours later
 CLOSE = datetime(2026, 11, 24, 11, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def config(tmp_path):
+    """The demo halls at the demo's own opening hours (the tests' are open all day): the close
+    of the day is the subject here."""
+    path = tmp_path / "halls.toml"
+    path.write_text(hall_config_text(extra_hall="north", demo_hours=True), encoding="utf-8")
+    return load_config(path)
 
 
 def events_of(ctx, *types):
@@ -352,12 +363,14 @@ def test_a_request_id_belongs_to_its_device_and_day(ctx, clock):
     assert tomorrow.id not in (first.id, theirs.id) and tomorrow.display_number == "A001"
 
 
-def test_a_ticket_taken_after_the_close_is_expired_by_the_next_run(ctx, clock):
+def test_a_ticket_taken_after_the_close_is_expired_by_the_next_run(ctx, clock, make_ctx):
     clock.set(CLOSE)
     day_close.close_ended_days(ctx)
     counters.sign_in(ctx, "demo", 1, WANG)  # overtime, after the close
     clock.advance(1800)
-    late = tickets.issue_ticket(ctx, "demo", "fee", KIOSK)
+    # the hall's hours were lengthened after the close, so it issues numbers that evening
+    evening = make_ctx(opening_hours={day: {"opens": "08:30", "closes": "21:00"} for day in WEEKDAYS})
+    late = tickets.issue_ticket(evening, "demo", "fee", KIOSK)
     [again] = day_close.close_ended_days(ctx)  # e.g. the server restarted
     assert again.expired == [late.display_number] and again.signed_out == []
     assert status_of(ctx, late.id) is TicketStatus.EXPIRED

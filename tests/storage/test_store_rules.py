@@ -16,7 +16,7 @@ from hall_server.domain.errors import Conflict, NotFound
 from hall_server.domain.events import EventType as E
 from hall_server.domain.tickets import TicketStatus
 from hall_server.domain.timing import Item
-from hall_server.services import counters, day_close, tickets
+from hall_server.services import appointments, counters, day_close, tickets
 from hall_server.storage import tables
 from hall_server.storage.store import MAX_ID
 
@@ -149,15 +149,17 @@ def test_among_equal_places_the_earlier_issue_then_the_lower_id_is_ahead(ctx, cl
 # --- the place of a ticket: the appointment slot and a reinstatement -------------------------------
 
 def test_an_appointment_slot_places_the_ticket_at_its_slot(ctx, clock):
-    slot = clock.now()
+    slot = clock.now() + timedelta(minutes=10)  # 09:10 to 09:40
+    code = appointments.book(ctx, "demo", MANAGER, "fee", slot).appointment.code
     clock.advance(20 * 60)
     walk_in = tickets.issue_ticket(ctx, "demo", "fee", KIOSK)
-    clock.advance(10 * 60)
-    booked = tickets.issue_ticket(ctx, "demo", "fee", KIOSK, slot_start=slot)
-    assert booked.effective_at == slot and booked.slot_start == slot
+    clock.advance(19 * 60)  # 09:39: from its issue, its head start would not take it past the walk-in
+    booked = tickets.issue_ticket(ctx, "demo", "fee", KIOSK, appointment=code)
+    place = slot - timedelta(minutes=15)  # the appointment class's head start, from the slot
+    assert booked.effective_at == place and booked.slot_start == slot
     with read(ctx) as r:
         stored = r.ticket(booked.id)
-        assert (stored.effective_at, stored.slot_start) == (slot, slot)
+        assert (stored.effective_at, stored.slot_start) == (place, slot)
         [issued] = [e for e in r.events("demo") if e.ticket == booked.id]
         assert issued.data["slot_start"] == slot.isoformat()
     counters.sign_in(ctx, "demo", 1, WANG)
@@ -425,7 +427,7 @@ def test_open_tickets_are_those_waiting_called_or_served_up_to_a_day(ctx, clock)
 def test_the_closed_day_is_kept_per_hall(ctx, clock):
     with read(ctx) as r:  # start-up closed the day before
         assert (r.closed_day("demo"), r.closed_day("north")) == (MONDAY, MONDAY)
-    clock.set(datetime(2026, 11, 24, 11, 30, tzinfo=UTC))  # 19:30: demo's day ends
+    clock.set(datetime(2026, 11, 24, 16, 0, tzinfo=UTC))  # midnight: demo's day (open all day) ends
     assert day_close.close_ended_day(ctx, "demo").day == TUESDAY
     with read(ctx) as r:
         assert (r.closed_day("demo"), r.closed_day("north")) == (TUESDAY, MONDAY)

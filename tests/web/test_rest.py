@@ -86,11 +86,12 @@ def test_a_retried_issue_returns_the_same_ticket(hall):
 def test_priority_is_kept_and_an_unknown_appointment_refused(hall):
     vip = hall.issue("business", priority="vip")
     assert vip["priority"] == "vip"
-    booked = hall.issue("business", priority="appointment")
-    assert booked["priority"] == "appointment"
     last_seq = hall.last_seq()
     refused = hall["kiosk"].post("/halls/demo/tickets", json={"service": "business", "appointment": "YY-0042"})
-    assert_error(refused, 422, "unknown_appointment")  # no appointment can be booked yet
+    assert_error(refused, 422, "unknown_appointment")
+    # the appointment class comes with a booked appointment's code only
+    without_code = hall["kiosk"].post("/halls/demo/tickets", json={"service": "business", "priority": "appointment"})
+    assert_error(without_code, 422, "appointment_code_needed")
     assert hall.last_seq() == last_seq
 
 

@@ -1,0 +1,123 @@
+"""How a device worker reaches the hall: one interface, two ways (DESIGN.md §5).
+
+- `LocalLink`: through the service layer, beside the database (a printer on the server's
+  own machine: the server runs its worker);
+- `HttpLink`: over the API with a kiosk's device token (an agent on the kiosk's PC).
+
+The worker (print_worker.py) is the same code either way.
+"""
+import http.client
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime
+from typing import Protocol
+
+from hall_server.config import Printer
+from hall_server.domain.errors import HallError
+from hall_server.services import devices
+from hall_server.services.context import HallContext
+from hall_server.services.devices import PrintJob, PrintQueue
+
+from .printer.status import PrinterStatus
+
+API = "/api/v1"
+TIMEOUT_S = 10.0
+
+
+class Link(Protocol):
+    def settings(self) -> Printer:
+        """The printer's configuration."""
+
+    def queue(self) -> PrintQueue:
+        """The next ticket to print and how many wait."""
+
+    def printed(self, job: PrintJob, sent: int, skipped: bool = False) -> bool:
+        """Done with a ticket (`skipped`: passed over, it no longer waits); False if it was already."""
+
+    def report(self, status: PrinterStatus, pending: int) -> bool:
+        """The printer's status; True if the hall recorded it (it changed)."""
+
+
+def status_fields(status: PrinterStatus) -> dict:
+    """The status as a `device.status` event carries it (less the device and its pending jobs)."""
+    return {"online": status.online, "paper": status.paper, "cover_open": status.cover_open, "fault": status.fault}
+
+
+class LocalLink:
+    def __init__(self, ctx: HallContext, hall: str, printer: str, base: str | None = None) -> None:
+        self.ctx, self.hall, self.printer, self.base = ctx, hall, printer, base
+        self.actor = devices.printer_actor(hall, printer)
+
+    def settings(self) -> Printer:
+        return devices.printer_config(self.ctx, self.hall, self.printer, self.actor)
+
+    def queue(self) -> PrintQueue:
+        return devices.print_queue(self.ctx, self.hall, self.printer, self.actor, self.base)
+
+    def printed(self, job: PrintJob, sent: int, skipped: bool = False) -> bool:
+        return devices.record_printed(self.ctx, self.hall, self.printer, job.ticket, self.actor, sent, skipped)
+
+    def report(self, status: PrinterStatus, pending: int) -> bool:
+        return devices.report_status(self.ctx, self.hall, self.actor, self.printer, pending=pending,
+                                     **status_fields(status))
+
+
+class LinkError(Exception):
+    """The server could not be reached, failed, or did not let the device in."""
+
+
+class Refused(LinkError):
+    """The server said no (a 4xx answer): asking the same again will not help."""
+
+
+#: the hall's no, over either link
+REFUSALS = (Refused, HallError)
+
+
+class HttpLink:
+    """JSON over HTTP with the standard library: an agent needs nothing but this project."""
+
+    def __init__(self, server: str, token: str, hall: str, printer: str) -> None:
+        self.base, self.token, self.hall, self.printer = server.rstrip("/"), token, hall, printer
+
+    def settings(self) -> Printer:
+        found = self._call("GET", f"/halls/{self.hall}/printers/{self.printer}")
+        return Printer.model_validate({key: found[key] for key in Printer.model_fields})
+
+    def queue(self) -> PrintQueue:
+        found = self._call("GET", f"/halls/{self.hall}/printers/{self.printer}/queue")
+        job = found["job"]
+        if job is not None:
+            job = PrintJob(**{**job, "issued_at": datetime.fromisoformat(job["issued_at"])})
+        return PrintQueue(job, found["pending"])
+
+    def printed(self, job: PrintJob, sent: int, skipped: bool = False) -> bool:
+        return self._call("POST", f"/halls/{self.hall}/tickets/{job.ticket}/printed",
+                          {"printer": self.printer, "bytes": sent, "skipped": skipped})["recorded"]
+
+    def report(self, status: PrinterStatus, pending: int) -> bool:
+        return self._call("POST", f"/halls/{self.hall}/devices/status", {
+            "device": self.printer, "kind": "printer", **status_fields(status), "pending": pending})["recorded"]
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{self.base}{API}{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as exc:
+            kind = Refused if 400 <= exc.code < 500 else LinkError
+            raise kind(f"{method} {path}: {exc.code} {_error(exc)}") from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # unreachable, cut off, not JSON
+            raise LinkError(f"{method} {path}: {exc}") from None
+
+
+def _error(response: urllib.error.HTTPError) -> str:
+    """The error the server gave (CONTRACT.md: {"error": {"code", "message"}})."""
+    try:
+        error = json.load(response)["error"]
+        return f"{error['code']}: {error['message']}"
+    except (ValueError, KeyError, TypeError, OSError):
+        return response.reason
