@@ -8,6 +8,8 @@ its temporary folder made inside one that is removed afterwards, and the pickle 
 folder per user, published whole, so that workers starting together never read half of one.
 """
 import getpass
+import hashlib
+import importlib.util
 import os
 import platform
 import shutil
@@ -18,8 +20,16 @@ PICKLE_DIR = "ESCPOS_CAPABILITIES_PICKLE_DIR"
 PICKLE = f"{platform.python_version()}.capabilities.pickle"
 
 
+def _shared_dir() -> Path:
+    """The pickle's folder, one per installed printer database: escpos rewrites a pickle older
+    than its database in place, which a process reading it meanwhile would see half written."""
+    database = Path(importlib.util.find_spec("escpos").origin).with_name("capabilities.json")
+    stamp = hashlib.sha256(f"{database}:{database.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"hall-escpos-{getpass.getuser()}-{stamp}"
+
+
 def _import_escpos() -> None:
-    shared = Path(tempfile.gettempdir()) / f"hall-escpos-{getpass.getuser()}"
+    shared = _shared_dir()
     given = PICKLE_DIR in os.environ
     if not given and (shared / PICKLE).exists():
         os.environ[PICKLE_DIR] = str(shared)
