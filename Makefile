@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d'
 # the pages' translation catalogues, one per package, compiled when a .po changes. Babel
 # calls Chinese of China zh_Hans_CN and Flask-Babel loads the catalogue of that name; the
 # source keeps the name translators know, zh_CN, and compiles to where Babel looks.
-PO_FILES := $(wildcard $(addsuffix /translations/*/LC_MESSAGES/messages.po,hall_server kiosk))
+PO_FILES := $(wildcard $(addsuffix /translations/*/LC_MESSAGES/messages.po,hall_server kiosk display))
 MO_FILES := $(subst /zh_CN/,/zh_Hans_CN/,$(PO_FILES:.po=.mo))
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -58,7 +58,7 @@ demo: setup
 	$(BIN)/python -m hall_server demo
 
 test: setup
-	$(BIN)/python -m ruff check hall_server tests bench devices kiosk
+	$(BIN)/python -m ruff check hall_server tests bench devices kiosk display
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout 300
 
 bench: setup

@@ -16,6 +16,9 @@ Three scenarios:
 And `printer` (bench/printer.py, no server): the ticket's bytes and the time they take on
 the serial line, as a print worker prints kiosk-1's numbers on a simulated printer.
 And `kiosk` (bench/kiosk.py): touch to ticket on screen at the kiosk page in Chromium.
+And `voice` (bench/voice.py, no server): a call's audio made per phrase, cold and cached.
+And `display` (bench/display.py): call to text and to audio on the hall display page in
+Chromium, 20 pages open.
 """
 import argparse
 import json
@@ -30,7 +33,7 @@ import requests
 
 from tests.running_hall import RunningHall, hall_config_text
 
-from . import kiosk, load, printer
+from . import display, kiosk, load, printer, voice
 from .load import sleep_until
 from .report import publish, summarize, summarize_logins
 
@@ -50,7 +53,8 @@ WRONG_LOGINS_PER_S = 20.0
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "printer", "kiosk", "all", "both"], default="all",
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "all", "both"],
+                        default="all",
                         help="default all (printer included); `both` is issue and displays; `printer`: the "
                              "ticket's bytes and print time (bench/printer.py)")
     parser.add_argument("--attack", choices=[*ATTACKS, "all"], default="all",
@@ -222,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     touched = kiosk.main() == 0 if options.scenario in ("kiosk", "all") else True
     if options.scenario == "kiosk":
         return 0 if touched else 1
+    spoken = voice.main() == 0 if options.scenario in ("voice", "all") else True
+    if options.scenario == "voice":
+        return 0 if spoken else 1
+    shown = display.main() == 0 if options.scenario in ("display", "all") else True
+    if options.scenario == "display":
+        return 0 if shown else 1
     scenarios = {"all": list(SCENARIOS), "both": ["issue", "displays"]}.get(options.scenario, [options.scenario])
     summaries = []
     for scenario in scenarios:
@@ -238,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         **({"wrong_logins": s["wrong_logins"]} if "wrong_logins" in s else {}),
         "targets": s["targets"]} for s in summaries]}, indent=2))
     correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
-    return 0 if printed and touched and all(s["targets"][check] for s in summaries for check in correct) else 1
+    clean = all(s["targets"][check] for s in summaries for check in correct)
+    return 0 if printed and touched and spoken and clean else 1
 
 
 if __name__ == "__main__":

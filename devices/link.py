@@ -4,18 +4,21 @@
   own machine: the server runs its worker);
 - `HttpLink`: over the API with a kiosk's device token (an agent on the kiosk's PC).
 
-The worker (print_worker.py) is the same code either way.
+The worker (print_worker.py) is the same code either way; so is the LED worker
+(led/worker.py), with `LocalLedLink`: it reads the hall's event log and its counters, and
+reports whether the strips answer.
 """
 import http.client
 import json
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from hall_server.config import Printer
+from hall_server.config import LedDisplay, Printer
 from hall_server.domain.errors import HallError
-from hall_server.services import devices
+from hall_server.services import devices, queries
 from hall_server.services.context import HallContext
 from hall_server.services.devices import PrintJob, PrintQueue
 
@@ -112,6 +115,66 @@ class HttpLink:
             raise kind(f"{method} {path}: {exc.code} {_error(exc)}") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:  # unreachable, cut off, not JSON
             raise LinkError(f"{method} {path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class CounterNow:
+    """A counter as its LED strip shows it."""
+
+    number: int
+    #: closed, idle, serving or paused (domain/counters.py CounterState)
+    state: str
+    #: the number of the ticket at the counter, and its status (called, or serving once started)
+    ticket: str | None = None
+    ticket_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Happened:
+    """An event of the hall's log, as much as a device worker reads of it."""
+
+    seq: int
+    type: str
+    counter: int | None
+
+
+class LedLink(Protocol):
+    def settings(self) -> LedDisplay:
+        """The LED display's configuration."""
+
+    def events(self, after: int) -> tuple[list[Happened], int]:
+        """The hall's events after seq `after` (a page of them), and the last seq."""
+
+    def counters(self) -> list[CounterNow]:
+        """The hall's counters now."""
+
+    def report(self, online: bool) -> bool:
+        """Whether the strips answer; True if the hall recorded it (it changed)."""
+
+
+#: the events a device worker reads in one go
+EVENTS_PAGE = 500
+
+
+class LocalLedLink:
+    def __init__(self, ctx: HallContext, hall: str, display: str) -> None:
+        self.ctx, self.hall, self.display = ctx, hall, display
+        self.actor = devices.printer_actor(hall, display)
+
+    def settings(self) -> LedDisplay:
+        return devices.led_config(self.ctx, self.hall, self.display, self.actor)
+
+    def events(self, after: int) -> tuple[list[Happened], int]:
+        found, last = queries.events(self.ctx, self.hall, self.actor, after, EVENTS_PAGE)
+        return [Happened(e.seq, e.type.value, e.counter) for e in found], last
+
+    def counters(self) -> list[CounterNow]:
+        return [CounterNow(v.counter.number, v.counter.state.value, v.ticket.display_number if v.ticket else None,
+                           v.ticket.status.value if v.ticket else None)
+                for v in queries.board(self.ctx, self.hall, self.actor).counters]
+
+    def report(self, online: bool) -> bool:
+        return devices.report_led(self.ctx, self.hall, self.actor, self.display, online)
 
 
 def _error(response: urllib.error.HTTPError) -> str:

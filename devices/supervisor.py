@@ -1,5 +1,6 @@
-"""The server's own printers (`host = "server"`): the server starts a `print-worker` child
-process for each, starts it again if it ends, and the child ends with the server.
+"""The server's own devices (`host = "server"`): the server starts a `print-worker` child
+process for each of its printers and a `led-worker` for each of its LED displays, starts it
+again if it ends, and the child ends with the server.
 
 A child process rather than a thread of the server: blocking serial I/O, status timeouts and
 bitmap drawing stay out of the server's event loop (gevent) and its interpreter lock, a
@@ -20,23 +21,28 @@ RESTART_S = 5.0
 
 
 class ServerPrinters:
+    """The server's printers and LED displays (the name is older than the displays)."""
+
     def __init__(self, config: HallsConfig, host: str, port: int) -> None:
         # the server's address, for the QR code's link when the hall names no public_url
         base = None if host in ("0.0.0.0", "::", "") else f"http://{host}:{port}"
-        self.workers = [(hall.id, printer.name) for hall in config.halls for printer in hall.printers
-                        if printer.host == "server"]
-        self.extra = ["--base", base] if base else []
+        extra = ["--base", base] if base else []
+        #: (what it is, the `python -m hall_server` command that runs it)
+        self.workers = [(f"print worker {hall.id}/{printer.name}",
+                         ["print-worker", "--hall", hall.id, "--printer", printer.name, *extra])
+                        for hall in config.halls for printer in hall.printers if printer.host == "server"]
+        self.workers += [(f"LED worker {hall.id}/{display.name}",
+                          ["led-worker", "--hall", hall.id, "--display", display.name])
+                         for hall in config.halls for display in hall.led_displays if display.host == "server"]
 
     def start(self) -> None:
-        """A thread (a greenlet under gevent) per printer keeps its worker running."""
-        for hall, printer in self.workers:
-            threading.Thread(target=self._keep_running, args=(hall, printer), daemon=True,
-                             name=f"print worker {hall}/{printer}").start()
+        """A thread (a greenlet under gevent) per device keeps its worker running."""
+        for name, command in self.workers:
+            threading.Thread(target=self._keep_running, args=(name, command), daemon=True, name=name).start()
 
-    def _keep_running(self, hall: str, printer: str) -> None:
-        command = [sys.executable, "-m", "hall_server", "print-worker", "--hall", hall, "--printer", printer,
-                   "--exit-with-parent", *self.extra]
+    def _keep_running(self, name: str, command: list[str]) -> None:
+        command = [sys.executable, "-m", "hall_server", *command, "--exit-with-parent"]
         while True:
             code = subprocess.Popen(command, cwd=REPO_ROOT).wait()
-            log.warning("print worker %s/%s ended (%s); starting it again in %g s", hall, printer, code, RESTART_S)
+            log.warning("%s ended (%s); starting it again in %g s", name, code, RESTART_S)
             time.sleep(RESTART_S)

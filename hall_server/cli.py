@@ -71,6 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     printing.add_argument("--retry-max-s", type=float, help="the longest pause after a fault")
     printing.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)  # the server's own
 
+    led = commands.add_parser("led-worker", help="show what each counter does on one of a hall's LED displays")
+    led.add_argument("--hall", required=True)
+    led.add_argument("--display", required=True, help="the LED display's name in the hall configuration")
+    led.add_argument("--poll-s", type=float, help="seconds between looks at the hall's events")
+    led.add_argument("--retry-s", type=float, help="the first pause after a fault, doubling while it lasts")
+    led.add_argument("--retry-max-s", type=float, help="the longest pause after a fault")
+    led.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)  # the server's own
+
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -185,5 +193,17 @@ def _print_worker(args: argparse.Namespace) -> int:
                poll_s=args.poll_s or POLL_S, retry=retry, exit_with_parent=args.exit_with_parent)
 
 
+def _led_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from devices.led.worker import POLL_S, run
+    from devices.print_worker import Retry
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s", force=True)
+    retry = Retry(args.retry_s or Retry.first_s, args.retry_max_s or Retry.max_s)
+    return run(args.hall, args.display, poll_s=args.poll_s or POLL_S, retry=retry,
+               exit_with_parent=args.exit_with_parent)
+
+
 COMMANDS = {"run": _run, "init-db": _init_db, "user": _user, "device": _device, "demo": _demo,
-            "print-worker": _print_worker}
+            "print-worker": _print_worker, "led-worker": _led_worker}

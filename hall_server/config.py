@@ -113,6 +113,92 @@ class Printer(Strict):
     notice: Names | None = None
 
 
+class Voice(Strict):
+    """How the hall's calls are spoken (services/voice.py): espeak-ng, or the hall's own clips."""
+
+    #: the languages each call is announced in, in order
+    languages: list[Literal["zh", "en"]] = Field(default=["zh", "en"], min_length=1)
+    #: a folder (absolute, or in the project's) of the hall's recorded clips (`zh/please.wav`,
+    #: `zh/A.wav`, `zh/0.wav`, ..., `zh/counter.wav`; see services/voice.py); None: espeak-ng
+    #: speaks every call
+    clips_dir: str | None = Field(default=None, min_length=1)
+    #: the espeak-ng voice per language
+    voice_zh: str = Field(default="cmn", pattern=r"^[A-Za-z0-9_+-]{1,40}$")
+    voice_en: str = Field(default="en", pattern=r"^[A-Za-z0-9_+-]{1,40}$")
+    #: words per minute, and pitch (0-99)
+    rate: int = Field(default=150, ge=80, le=450)
+    pitch: int = Field(default=50, ge=0, le=99)
+
+    @field_validator("languages")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        _unique("languages", value)
+        return value
+
+
+class LedDisplay(Strict):
+    """A serial LED strip over the counters (RS-485; the protocol: devices/led/protocol.py)."""
+
+    name: Slug
+    #: the serial device, or "simulated": a simulated strip over a pseudo-terminal
+    port: str = Field(pattern=r"^(simulated|/\S+|COM[0-9]+)$")
+    baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] = 9600
+    #: "server": the server runs its worker; "kiosk": not the server (`python -m hall_server
+    #: led-worker` run beside the database by hand)
+    host: Literal["server", "kiosk"] = "server"
+    #: counter number (as a string: TOML keys) -> the strip's bus address (1-254)
+    counters: dict[str, int] = Field(min_length=1)
+
+    @field_validator("counters")
+    @classmethod
+    def _addresses(cls, value: dict[str, int]) -> dict[str, int]:
+        for counter, address in value.items():
+            if not counter.isdigit():
+                raise ValueError(f"counters: {counter!r} is not a counter number")
+            if not 1 <= address <= 254:
+                raise ValueError(f"counters.{counter}: address {address} is not 1-254")
+        _unique("counters (addresses)", list(value.values()))
+        return value
+
+    @property
+    def addresses(self) -> dict[int, int]:
+        """Counter number -> bus address."""
+        return {int(counter): address for counter, address in self.counters.items()}
+
+
+class RatingLevel(Strict):
+    """A button on the evaluator (服务评价器): the customer's verdict on a visit."""
+
+    code: Slug
+    #: what the rating keeps (reports: higher is better)
+    score: int = Field(ge=1, le=10)
+    name: Names
+    #: a low rating: the evaluator asks why, and it reaches the manager at once
+    low: bool = False
+
+
+class RatingReason(Strict):
+    """A reason the evaluator offers after a low rating."""
+
+    code: Slug
+    name: Names
+
+
+DEFAULT_RATING_LEVELS = (
+    RatingLevel(code="very_satisfied", score=4, name=Names(zh="非常满意", en="Very satisfied")),
+    RatingLevel(code="satisfied", score=3, name=Names(zh="满意", en="Satisfied")),
+    RatingLevel(code="fairly_satisfied", score=2, name=Names(zh="基本满意", en="Fairly satisfied")),
+    RatingLevel(code="dissatisfied", score=1, name=Names(zh="不满意", en="Dissatisfied"), low=True),
+)
+DEFAULT_RATING_REASONS = (
+    RatingReason(code="long_wait", name=Names(zh="等候时间长", en="Long wait")),
+    RatingReason(code="attitude", name=Names(zh="服务态度", en="Staff attitude")),
+    RatingReason(code="slow", name=Names(zh="办理效率", en="Slow handling")),
+    RatingReason(code="unfamiliar", name=Names(zh="业务不熟", en="Unfamiliar with the business")),
+    RatingReason(code="other", name=Names(zh="其他", en="Other")),
+)
+
+
 class Hall(Strict):
     id: Slug
     name: str = Field(min_length=1)
@@ -144,6 +230,14 @@ class Hall(Strict):
     counters: list[CounterConfig] = Field(min_length=1)
     priority_classes: list[PriorityClass] = Field(min_length=1)
     printers: list[Printer] = Field(default_factory=list)
+    #: the evaluator's buttons, best first (the order they are shown in)
+    rating_levels: list[RatingLevel] = Field(default=list(DEFAULT_RATING_LEVELS), min_length=2, max_length=6)
+    #: the reasons offered after a low rating (none: the evaluator does not ask)
+    rating_reasons: list[RatingReason] = Field(default=list(DEFAULT_RATING_REASONS), max_length=12)
+    #: seconds the evaluator waits for the customer's rating before it records nothing
+    rating_timeout_s: int = Field(default=30, ge=5, le=600)
+    voice: Voice = Field(default_factory=Voice)
+    led_displays: list[LedDisplay] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -191,6 +285,15 @@ class Hall(Strict):
                     raise ValueError(f"printers.{i}.kiosks: {kiosk!r} has printer {printed_by[kiosk]!r} "
                                      "already; a kiosk's tickets come out of one printer")
                 printed_by[kiosk] = printer.name
+        _unique("rating_levels.code", [level.code for level in self.rating_levels])
+        _unique("rating_levels.score", [level.score for level in self.rating_levels])
+        _unique("rating_reasons.code", [reason.code for reason in self.rating_reasons])
+        _unique("led_displays.name", [d.name for d in self.led_displays])
+        numbers = {c.number for c in self.counters}
+        for i, display in enumerate(self.led_displays):
+            for counter in display.addresses:
+                if counter not in numbers:
+                    raise ValueError(f"led_displays.{i}.counters: hall {self.id} has no counter {counter}")
         return self
 
     @cached_property
@@ -212,6 +315,14 @@ class Hall(Strict):
     @cached_property
     def printers_by_name(self) -> dict[str, Printer]:
         return {p.name: p for p in self.printers}
+
+    @cached_property
+    def rating_levels_by_score(self) -> dict[int, RatingLevel]:
+        return {level.score: level for level in self.rating_levels}
+
+    @cached_property
+    def rating_reasons_by_code(self) -> dict[str, RatingReason]:
+        return {reason.code: reason for reason in self.rating_reasons}
 
 
 class HallsConfig(Strict):

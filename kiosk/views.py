@@ -1,12 +1,11 @@
 """The kiosk's one page. It renders the frame (hall name, the screens, the texts) and leaves
 the hall's services and their state to the script, which reads them from the API."""
 from flask import Blueprint, current_app, g, render_template, request
-from flask_babel import force_locale, gettext
 
 from hall_server.domain.actors import Role
 from hall_server.domain.appointments import CODE_ALPHABET, CODE_LENGTH
 from hall_server.web.auth import device_page
-from hall_server.web.i18n import N_, current_lang, js_strings
+from hall_server.web.i18n import N_, js_strings
 
 kiosk = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/kiosk/static")
@@ -32,16 +31,6 @@ STRINGS = (
     N_("This service has just stopped issuing numbers."), N_("Today's numbers for this service are all taken."),
     N_("The hall is closed now."), N_("Today"), N_("Clear"), N_("Delete"),
 )
-
-
-@kiosk.context_processor
-def _other_language() -> dict:
-    """`other_(msgid)`: the text in the page's other language, for the lines a kiosk shows in
-    both (bilingual signage, as the service norms ask)."""
-    def other_(msgid: str) -> str:
-        with force_locale("zh_CN" if current_lang() == "en" else "en"):
-            return gettext(msgid)
-    return {"other_": other_}
 
 
 @kiosk.get("/kiosk/<hall>")

@@ -11,10 +11,8 @@ comes back as the same device.
 import logging
 import os
 import select
-import tempfile
 import threading
 import time
-import tty
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 import qrcode
 from PIL import Image
 
+from ..pty_device import PtyDevice
 from .decoder import Decoder
 from .fonts import LINE_DOTS, text_image
 from .status import PrinterStatus
@@ -171,14 +170,13 @@ class _Model:
             self.line = bytearray()
 
 
-class SimulatedPrinter:
-    """A printer at the end of a pty whose near end is the symlink `port`."""
+class SimulatedPrinter(PtyDevice):
+    """A printer at the end of a pty whose near end is the symlink `port`. Unplugging it loses
+    a ticket half sent, as on paper."""
 
     def __init__(self, port: str | Path | None = None, codepage: str = "gb18030", paper_dots: int = 576,
                  save_dir: Path | None = None) -> None:
-        #: a folder of its own for the port, when none was given (removed by close)
-        self._own_dir = None if port else Path(tempfile.mkdtemp(prefix="hall-printer-"))
-        self.port = Path(port) if port else self._own_dir / "port"
+        super().__init__(port, "printer")
         self.codepage, self.paper_dots, self.save_dir = codepage, paper_dots, save_dir
         self.tickets: list[PrintedTicket] = []
         self.status_queries = 0
@@ -186,52 +184,10 @@ class SimulatedPrinter:
         self._state = PrinterStatus(online=True)
         self._paper_left: int | None = None
         self._changed = threading.Condition()
-        self._fds: tuple[int, int] | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self.plug()
 
-    # the cable
-
-    @property
-    def plugged(self) -> bool:
-        return self._fds is not None
-
-    def plug(self) -> None:
-        """A new pty, its near end at `port`."""
-        if self.plugged:
-            return
-        master, slave = os.openpty()
-        tty.setraw(slave)
-        self.port.parent.mkdir(parents=True, exist_ok=True)
-        link = self.port.with_name(self.port.name + ".new")
-        link.unlink(missing_ok=True)
-        link.symlink_to(os.ttyname(slave))
-        link.replace(self.port)
-        self._fds = (master, slave)
+    def _reset(self) -> None:
         self._decoder, self._model = Decoder(), _Model(self.codepage)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(master, self._stop), daemon=True,
-                                        name=f"simulated printer {self.port}")
-        self._thread.start()
-
-    def unplug(self) -> None:
-        """Pull the cable: the pty closes (the worker's port fails) and the path disappears.
-        A ticket half sent is lost, as on paper."""
-        if not self.plugged:
-            return
-        self._stop.set()
-        self._thread.join(5)
-        for fd in self._fds:
-            os.close(fd)
-        self._fds = None
-        self.port.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        self.unplug()
-        if self._own_dir is not None:
-            self._own_dir.rmdir()
-            self._own_dir = None
 
     # the paper and the cover
 

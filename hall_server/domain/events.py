@@ -30,6 +30,10 @@ class EventType(StrEnum):
     #: a manager stopped or resumed issuing a service, or set its daily cap
     SERVICE_SWITCHED = "service.switched"
     RATING_GIVEN = "rating.given"
+    #: the clerk flagged the customer at the counter: needs help, upset, to be called back
+    TICKET_FLAGGED = "ticket.flagged"
+    #: a manager set (or, with empty texts, cleared) the hall's notice line on its displays
+    HALL_NOTICE = "hall.notice"
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from ..config import Hall, Printer
+from ..config import Hall, LedDisplay, Printer
 from ..domain.actors import Actor, Role
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.events import EventType as E
@@ -28,12 +28,15 @@ from .tracking import tracking_url
 
 PAPER_STATES = ("ok", "near_end", "out")
 FAULTS = ("offline", "cover_open", "paper_out", "error")
-#: what a device.status event is compared on: a change in any of these is recorded
-STATE_FIELDS = ("online", "paper", "cover_open", "fault")
-#: a device with no status today is taken to be well: only a change from that is recorded
+#: a printer with no status today is taken to be well: only a change from that is recorded,
+#: and a change in any of these fields is
 WELL = {"online": True, "paper": "ok", "cover_open": False, "fault": None}
 #: who may run any printer of their halls (a kiosk runs only its own printer)
 PRINT_SUPERVISORS = frozenset({Role.MANAGER, Role.ADMIN, Role.SYSTEM})
+#: who may run a hall's LED counter displays (an agent with a display's token, or the server)
+LED_RUNNERS = PRINT_SUPERVISORS | {Role.DISPLAY}
+#: a LED display's status is its being online (what a device.status of kind "led" carries)
+LED_WELL = {"online": True}
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,27 @@ def report_status(ctx: HallContext, hall_id: str, actor: Actor, device: str, *, 
         raise Invalid("pending cannot be negative", "invalid_status")
     data = {"device": device, "kind": "printer", "online": online, "paper": paper, "cover_open": cover_open,
             "fault": fault, "pending": pending}
-    with ctx.store.write(hall_id, ctx.clock) as tx:
-        last = _last_status(tx, hall, device, tx.at) or WELL
-        if all(last[key] == data[key] for key in STATE_FIELDS):
+    return _record_status(ctx, hall, actor, data, WELL)
+
+
+def led_config(ctx: HallContext, hall_id: str, name: str, actor: Actor) -> LedDisplay:
+    """A LED display's settings, for the worker that runs it; NotFound for one the hall lacks."""
+    return _led(ctx.hall(hall_id, actor), name, actor)
+
+
+def report_led(ctx: HallContext, hall_id: str, actor: Actor, device: str, online: bool) -> bool:
+    """A LED display's being online (every strip on its line answers), as its worker found
+    it; recorded (True) only if it changed, as a printer's status is."""
+    hall = ctx.hall(hall_id, actor)
+    _led(hall, device, actor)
+    return _record_status(ctx, hall, actor, {"device": device, "kind": "led", "online": online}, LED_WELL)
+
+
+def _record_status(ctx: HallContext, hall: Hall, actor: Actor, data: dict, well: dict) -> bool:
+    """Record the device's `device.status` if it differs, in a field of `well`, from its last one today."""
+    with ctx.store.write(hall.id, ctx.clock) as tx:
+        last = _last_status(tx, hall, data["device"], tx.at) or well
+        if all(last.get(key) == data[key] for key in well):
             return False
         tx.record(E.DEVICE_STATUS, actor=actor.name, data=data)
         return True
@@ -176,6 +197,15 @@ def _printer(hall: Hall, name: str, actor: Actor) -> Printer:
     if actor.role not in PRINT_SUPERVISORS and not (actor.role is Role.KIOSK and actor.name in printer.kiosks):
         raise Forbidden(f"{actor.name} does not print on printer {name}", "not_your_printer")
     return printer
+
+
+def _led(hall: Hall, name: str, actor: Actor) -> LedDisplay:
+    display = next((d for d in hall.led_displays if d.name == name), None)
+    if display is None:
+        raise NotFound(f"hall {hall.id} has no LED display {name!r}", "unknown_led_display")
+    if actor.role not in LED_RUNNERS:
+        raise Forbidden(f"a {actor.role.value} may not run LED displays", "forbidden")
+    return display
 
 
 def _day_start(hall: Hall, now: datetime) -> tuple[date, datetime]:

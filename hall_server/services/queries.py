@@ -1,5 +1,5 @@
 """Read-only use cases: the hall, a ticket with its place in the queue, the board, events."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Hall
@@ -10,6 +10,7 @@ from ..domain.estimates import RECENT_TICKETS, estimated_wait_s, mean_handling_s
 from ..domain.events import Event
 from ..domain.numbering import business_day
 from ..domain.tickets import Ticket, TicketStatus
+from ..storage.accounts import StaffName
 from ..storage.store import Reader
 from .context import HallContext
 
@@ -48,6 +49,8 @@ class Board:
     last_seq: int
     services: list[ServiceLoad]
     counters: list[CounterView]
+    #: the name and badge of each clerk signed in at a counter (the counter displays show them)
+    staff: dict[str, StaffName] = field(default_factory=dict)
 
 
 class _Queue:
@@ -126,7 +129,8 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
                                         queue.estimate(service.code, waiting),
                                         queue.open_counters(service.code)))
         counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
-    return Board(now, last_seq, services, counters)
+    staff = ctx.store.accounts.staff_names(v.counter.clerk for v in counters if v.counter.clerk)
+    return Board(now, last_seq, services, counters, staff)
 
 
 def counter_now(ctx: HallContext, hall_id: str, number: int, actor: Actor) -> CounterView:

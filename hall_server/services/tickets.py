@@ -1,6 +1,7 @@
 """Use cases of the queue: issue, call, recall, start, finish, no-show, transfer,
-reinstate, cancel and rate a ticket."""
+reinstate, cancel, rate and flag a ticket."""
 from datetime import timedelta
+from enum import StrEnum
 
 from ..config import Hall
 from ..domain.actors import Actor, Role
@@ -147,9 +148,10 @@ def finish(ctx: HallContext, hall_id: str, counter: int, actor: Actor,
 
 
 def transfer(ctx: HallContext, hall_id: str, counter: int, actor: Actor, *,
-             service: str | None = None, to_counter: int | None = None) -> Ticket:
+             service: str | None = None, to_counter: int | None = None, note: str | None = None) -> Ticket:
     """Send the customer on to another service or counter; they keep their place in the queue.
-    The visit here ends and keeps its handling time; the next counter starts a new one."""
+    The visit here ends and keeps its handling time; the next counter starts a new one.
+    `note`: what the next clerk should know, kept in the event."""
     hall = ctx.hall(hall_id, actor)
     if (service is None) == (to_counter is None):
         raise Invalid("transfer to either a service or a counter", "invalid_transfer")
@@ -166,7 +168,7 @@ def transfer(ctx: HallContext, hall_id: str, counter: int, actor: Actor, *,
                           "name another service or a counter", "invalid_transfer")
         _arrived(tx, hall, ticket, counter, actor)
         _record(tx, E.TICKET_TRANSFERRED, ticket, counter, actor, service=service or ticket.service,
-                from_service=ticket.service, to_counter=to_counter)
+                from_service=ticket.service, to_counter=to_counter, **({"note": note} if note else {}))
         return ticket
 
 
@@ -207,14 +209,19 @@ def cancel(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor,
         return ticket
 
 
-RATING_SCORES = range(1, 6)
-
-
-def rate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor, score: int) -> Ticket:
-    """The customer rates a finished visit (1 to 5) on the evaluator of the counter that served it."""
-    ctx.hall(hall_id, actor)
-    if score not in RATING_SCORES:
-        raise Invalid("a rating is a whole number from 1 to 5", "invalid_score")
+def rate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor, score: int,
+         reason: str | None = None) -> Ticket:
+    """The customer rates a finished visit on the evaluator of the counter that served it:
+    `score` one of the hall's rating levels, `reason` (one of its rating reasons) only with a
+    low one. The `rating.given` event says whether it is low: that is how a low rating
+    reaches the manager at once."""
+    hall = ctx.hall(hall_id, actor)
+    level = hall.rating_levels_by_score.get(score)
+    if level is None:
+        scores = ", ".join(str(known.score) for known in hall.rating_levels)
+        raise Invalid(f"a rating is one of the hall's levels: {scores}", "invalid_score")
+    if reason is not None and (not level.low or reason not in hall.rating_reasons_by_code):
+        raise Invalid(f"{reason!r} is not a reason of the hall's for a low rating", "invalid_reason")
     with ctx.store.write(hall_id, ctx.clock) as tx:
         ticket = tx.ticket(ticket_id)
         if ticket.status is not TicketStatus.DONE:
@@ -224,8 +231,8 @@ def rate(ctx: HallContext, hall_id: str, ticket_id: int, actor: Actor, score: in
                             "other_counter")
         if not tx.add_rating(ticket, score):
             raise Conflict(f"ticket {ticket.display_number} was rated already", "already_rated")
-        _record(tx, E.RATING_GIVEN, ticket, None, actor, score=score, served_at=ticket.counter,
-                clerk=ticket.clerk)
+        _record(tx, E.RATING_GIVEN, ticket, None, actor, score=score, level=level.code, low=level.low,
+                reason=reason, served_at=ticket.counter, clerk=ticket.clerk)
         return ticket
 
 
@@ -267,3 +274,27 @@ def _checked_items(hall: Hall, items: list[dict]) -> list[dict]:
             raise Invalid(f"item count must be a whole number from 1 to {MAX_ITEMS}", "invalid_items")
         checked.append({"service": service, "count": count})
     return checked
+
+
+class FlagKind(StrEnum):
+    """What a clerk flags about the customer at their counter (the service norms: help the
+    elderly and disabled, hand an upset customer to someone who can take it, call back)."""
+    NEEDS_HELP = "needs_help"
+    UPSET_CUSTOMER = "upset_customer"
+    CALLBACK = "callback"
+
+
+def flag(ctx: HallContext, hall_id: str, counter: int, actor: Actor, kind: FlagKind, *,
+         phone: str | None = None, reason: str | None = None) -> Ticket:
+    """Flag the ticket at the counter; the event reaches the manager's board at once. A
+    callback needs the phone number to call back on; every flag may carry a reason."""
+    hall = ctx.hall(hall_id, actor)
+    if kind is FlagKind.CALLBACK and not phone:
+        raise Invalid("a callback needs the customer's phone number", "phone_needed")
+    with ctx.store.write(hall_id, ctx.clock) as tx:
+        ticket = _current_ticket(tx, hall, counter, actor)
+        details = {"phone": phone, "reason": reason}
+        tx.record(E.TICKET_FLAGGED, ticket=ticket.id, counter=counter, actor=actor.name,
+                  data={"number": ticket.display_number, "kind": kind.value,
+                        **{key: value for key, value in details.items() if value}})
+        return ticket

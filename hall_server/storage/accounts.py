@@ -41,6 +41,14 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class StaffName:
+    """What a counter's display shows of its clerk (both optional in the user's record)."""
+
+    name: str | None
+    badge: str | None
+
+
+@dataclass(frozen=True)
 class PairedDevice:
     hall: str
     kind: Role
@@ -89,6 +97,16 @@ class AccountStore:
             if role is None:
                 raise NotFound(f"no user {username!r}", "unknown_user")
             return _user_actor(conn, username, role)
+
+    def staff_names(self, usernames: Iterable[str]) -> dict[str, StaffName]:
+        """The name and badge number of each of these users that exists (for the displays)."""
+        wanted = sorted(set(usernames))
+        if not wanted:
+            return {}
+        c = t.users.c
+        with self._read() as conn:
+            rows = conn.execute(select(c.username, c.name, c.badge).where(c.username.in_(wanted)))
+            return {r.username: StaffName(r.name, r.badge) for r in rows}
 
     def set_password(self, username: str, password_hash: str, keep_token: str | None = None) -> None:
         """Replace the password and delete the user's tokens, all but `keep_token`."""

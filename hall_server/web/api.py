@@ -4,13 +4,14 @@ from flask import Response, current_app, request
 
 from ..domain.actors import Actor
 from ..domain.counters import Counter
-from ..services import accounts, queries, switches
+from ..services import accounts, notices, queries, switches
 from ..services import counters as counter_cases
 from ..services import tickets as ticket_cases
 from ..services.context import HallContext
 from . import schemas as s
 from .appointments import issuing_json, today_json
 from .auth import current_actor, current_token, token_auth
+from .displays_api import notice_json
 from .permissions import ISSUERS, RATERS, STAFF, require
 from .serialize import board_json, counter_json, event_json, ticket_json
 
@@ -93,6 +94,10 @@ def get_hall(hall: str) -> dict:
                      for c in h.counters],
         "priority_classes": [{"code": p.code, "name": p.name.model_dump(),
                               "head_start_s": round(p.head_start_min * 60)} for p in h.priority_classes],
+        "rating_levels": [level.model_dump() for level in h.rating_levels],
+        "rating_reasons": [reason.model_dump() for reason in h.rating_reasons],
+        "rating_timeout_s": h.rating_timeout_s,
+        "notice": notice_json(notices.current_notice(hall_ctx(), hall, current_actor())),
     }
 
 
@@ -141,13 +146,15 @@ def reinstate_ticket(ticket_id: int) -> dict:
 @api.auth_required(token_auth)
 @api.input(s.RatingIn, arg_name="body")
 @api.output(s.TicketOut)
-@api.doc(summary="Rate a finished visit, 1 to 5 (the evaluator of the counter that served it)",
+@api.doc(summary="Rate a finished visit with one of the hall's rating levels, and a reason for a low one "
+                 "(the evaluator of the counter that served it)",
          responses=[403, 404, 409, 422])
 def rate_ticket(ticket_id: int, body: dict) -> dict:
     ctx, actor = hall_ctx(), current_actor()
     require(actor, RATERS, "rate tickets")
     hall = queries.get_ticket(ctx, ticket_id, actor).ticket.hall
-    return ticket_json(queries.place(ctx, ticket_cases.rate(ctx, hall, ticket_id, actor, body["score"])))
+    rated = ticket_cases.rate(ctx, hall, ticket_id, actor, body["score"], body["reason"])
+    return ticket_json(queries.place(ctx, rated))
 
 
 def _ticket_case(ticket_id: int, case, doing: str) -> dict:
@@ -262,7 +269,18 @@ def finish(hall: str, number: int, body: dict) -> dict:
 @api.doc(responses=COUNTER_ERRORS + [422])
 def transfer(hall: str, number: int, body: dict) -> dict:
     return _act_on_ticket(ticket_cases.transfer, hall, number, service=body.get("service"),
-                          to_counter=body.get("counter"))
+                          to_counter=body.get("counter"), note=body.get("note"))
+
+
+@api.post("/halls/<hall>/counters/<int:number>/flag")
+@api.auth_required(token_auth)
+@api.input(s.FlagIn, arg_name="body")
+@api.output(s.CounterOut)
+@api.doc(summary="Flag the customer at the counter: needs help, upset customer, callback (with phone)",
+         responses=COUNTER_ERRORS + [422])
+def flag(hall: str, number: int, body: dict) -> dict:
+    return _act_on_ticket(ticket_cases.flag, hall, number, kind=ticket_cases.FlagKind(body["kind"]),
+                          phone=body.get("phone"), reason=body.get("reason"))
 
 
 @api.get("/halls/<hall>/board")

@@ -5,17 +5,23 @@ from apiflask import APIFlask
 from flask_socketio import SocketIO
 from markupsafe import escape
 
+from display import display
 from kiosk import kiosk
 
 from ..services.context import HallContext
 from . import auth, errors, i18n, realtime
 from .api import api
 from .appointments import appointments_api
+from .counter import counter_pages
 from .devices import devices_api
+from .displays_api import displays_api
+from .evaluator import evaluator
 from .pages import pages
 from .pairing import pairing
 from .schemas import ErrorOut
+from .signin import signin
 from .tracking import tracking_api
+from .voice import voice_api
 
 #: how Socket.IO runs in-process (tools, tests); the server passes its own mode (modes.py)
 ASYNC_MODE = "threading"
@@ -38,9 +44,15 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(appointments_api)
     app.register_blueprint(tracking_api)
     app.register_blueprint(pairing)
+    app.register_blueprint(signin)
+    app.register_blueprint(counter_pages)
     app.register_blueprint(pages)
     app.register_blueprint(kiosk)
+    app.register_blueprint(display)
     app.register_blueprint(devices_api)
+    app.register_blueprint(evaluator)
+    app.register_blueprint(voice_api)
+    app.register_blueprint(displays_api)
 
     @app.get("/")
     @app.doc(hide=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 
 from apiflask import HTTPTokenAuth
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, redirect, render_template, request, url_for
 
 from ..domain.actors import Actor, Role
 from ..services import accounts, signing
@@ -95,6 +95,27 @@ def device_page(*roles: Role) -> Callable:
             if (actor.role not in roles or not actor.may_act_in(kwargs.get("hall", ""))
                     or (counter is not None and actor.counter is not None and actor.counter != counter)):
                 return render_template("not_paired.html", reason="other_device", device=actor.name), 403
+            g.actor, g.page_token = actor, token
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def staff_page(*roles: Role) -> Callable:
+    """A page for staff signed in at /login with one of `roles`, in the hall of the view's
+    `hall` argument. Without a live sign-in the browser goes to /login and comes back after;
+    someone signed in who may not open the page is told so (and may sign in as someone else)."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = request.cookies.get(SESSION_COOKIE)
+            actor = _actor_of(token)
+            if actor is None:
+                return redirect(url_for("signin.login", next=request.full_path.rstrip("?")))
+            if actor.role not in roles or not actor.may_act_in(kwargs.get("hall", "")):
+                g.page_token = token
+                return render_template("login.html", forbidden=True, user=actor.name,
+                                       next=request.full_path.rstrip("?")), 403
             g.actor, g.page_token = actor, token
             return view(*args, **kwargs)
         return wrapped

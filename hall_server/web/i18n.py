@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, force_locale, get_locale, gettext
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: every package's catalogue (the kiosk is a top-level package of its own)
-TRANSLATION_DIRS = (REPO_ROOT / "hall_server" / "translations", REPO_ROOT / "kiosk" / "translations")
+TRANSLATION_DIRS = (REPO_ROOT / "hall_server" / "translations", REPO_ROOT / "kiosk" / "translations",
+                    REPO_ROOT / "display" / "translations")
 #: ?lang= value -> the locale it picks; the first is the default
 LOCALES = {"zh": "zh_CN", "en": "en"}
 DEFAULT_LANG = "zh"
@@ -34,10 +35,18 @@ def init_app(app: Flask) -> None:
     )
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
     app.add_template_global(current_lang)
+    app.add_template_global(other_)
     app.add_template_global(html_lang)
     app.add_template_global(lang_url)
     app.add_template_global(brand_colour)
     app.after_request(_remember_lang)
+
+
+def other_(msgid: str) -> str:
+    """The text in the page's other language, for the lines a customer's screen shows in both
+    (bilingual signage, as the service norms ask)."""
+    with force_locale("zh_CN" if current_lang() == "en" else "en"):
+        return gettext(msgid)
 
 
 def current_lang() -> str:

@@ -8,7 +8,7 @@ from ..domain.appointments import StopReason
 from ..domain.counters import PAUSE_REASONS, CounterState
 from ..domain.events import EventType
 from ..domain.tickets import TicketStatus, VisitOutcome
-from ..services.tickets import MAX_ITEMS
+from ..services.tickets import MAX_ITEMS, FlagKind
 
 #: text a client sends: no NUL, which PostgreSQL cannot store
 NO_NUL = Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
@@ -110,6 +110,18 @@ class TodayOut(Schema):
     closes = String(required=True, metadata={"description": "local time, HH:MM"})
 
 
+class RatingLevelOut(Schema):
+    code = String(required=True)
+    score = Integer(required=True)
+    name = Nested(Names, required=True)
+    low = Boolean(required=True, metadata={"description": "the evaluator asks for a reason; the manager hears at once"})
+
+
+class RatingReasonOut(Schema):
+    code = String(required=True)
+    name = Nested(Names, required=True)
+
+
 class HallOut(Schema):
     id = String(required=True)
     name = String(required=True)
@@ -121,6 +133,11 @@ class HallOut(Schema):
     services = List(Nested(ServiceOut), required=True)
     counters = List(Nested(CounterInfo), required=True)
     priority_classes = List(Nested(PriorityOut), required=True)
+    rating_levels = List(Nested(RatingLevelOut), required=True, metadata={"description": "best first"})
+    rating_reasons = List(Nested(RatingReasonOut), required=True)
+    rating_timeout_s = Integer(required=True, metadata={"description": "how long the evaluator waits for a rating"})
+    notice = Nested(Names, allow_none=True, metadata={"description": "the notice line on the hall's displays "
+                                                      "today (POST /halls/{hall}/notice), null if none"})
 
 
 class PasswordIn(Schema):
@@ -222,6 +239,7 @@ class FinishIn(Schema):
 class TransferIn(Schema):
     service = Text(1, 64)
     counter = Integer(strict=True, validate=Range(1, 999))
+    note = Text(0, 500, metadata={"description": "what the next clerk should know"})
 
     @validates_schema
     def _one_target(self, data: dict, **_kwargs) -> None:
@@ -229,12 +247,23 @@ class TransferIn(Schema):
             raise ValidationError("give either service or counter")
 
 
+class FlagIn(Schema):
+    kind = String(required=True, validate=OneOf([kind.value for kind in FlagKind]))
+    phone = String(validate=Regexp(r"^\+?[0-9][0-9 -]{4,23}$", error="a phone number"),
+                   metadata={"description": "for a callback (required there)"})
+    reason = Text(0, 500)
+
+
 class PauseIn(Schema):
     reason = String(required=True, validate=OneOf(PAUSE_REASONS))
 
 
 class RatingIn(Schema):
-    score = Integer(required=True, strict=True, validate=Range(1, 5))
+    score = Integer(required=True, strict=True,
+                    metadata={"description": "the score of one of the hall's rating_levels (else 422 `invalid_score`)"})
+    reason = Text(1, 64, allow_none=True, load_default=None,
+                  metadata={"description": "with a low level only: the code of one of the hall's rating_reasons "
+                            "(else 422 `invalid_reason`)"})
 
 
 class ServiceLoadOut(Schema):
@@ -249,6 +278,8 @@ class BoardCounterOut(CounterOut):
     elapsed_s = Float(required=True, allow_none=True)
     limit_s = Integer(required=True, allow_none=True)
     over_limit = Boolean()
+    clerk_name = String(allow_none=True, metadata={"description": "the clerk's name, for the counter display"})
+    clerk_badge = String(allow_none=True, metadata={"description": "the clerk's badge number (工号)"})
 
 
 class BoardOut(Schema):

@@ -72,8 +72,10 @@ def board_json(board: Board) -> dict:
     counters = []
     for view in board.counters:
         over = view.limit_s is not None and view.elapsed_s is not None and view.elapsed_s > view.limit_s
+        staff = board.staff.get(view.counter.clerk) if view.counter.clerk else None
         counters.append({**counter_json(view), "elapsed_s": view.elapsed_s, "limit_s": view.limit_s,
-                         "over_limit": over})
+                         "over_limit": over, "clerk_name": staff.name if staff else None,
+                         "clerk_badge": staff.badge if staff else None})
     services = [vars(load) for load in board.services]
     return {"at": board.at, "last_seq": board.last_seq, "services": services, "counters": counters,
             "alerts": []}

@@ -81,7 +81,7 @@ def test_a_ticket_of_another_hall_is_unknown_to_a_write_in_this_one(ctx):
     before = snapshot(ctx)
     for act in (lambda: tickets.cancel(ctx, "demo", theirs.id, BOTH),
                 lambda: tickets.reinstate(ctx, "demo", theirs.id, BOTH),
-                lambda: tickets.rate(ctx, "demo", theirs.id, BOTH, 5)):
+                lambda: tickets.rate(ctx, "demo", theirs.id, BOTH, 4)):
         with pytest.raises(NotFound) as refused:
             act()
         assert refused.value.code == "unknown_ticket"

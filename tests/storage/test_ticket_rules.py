@@ -51,7 +51,7 @@ USE_CASES = {
     "transfer": lambda c, t: tickets.transfer(c, "demo", 1, OUTSIDER, to_counter=2),
     "reinstate": lambda c, t: tickets.reinstate(c, "demo", t, OUTSIDER),
     "cancel": lambda c, t: tickets.cancel(c, "demo", t, OUTSIDER),
-    "rate": lambda c, t: tickets.rate(c, "demo", t, OUTSIDER, 5),
+    "rate": lambda c, t: tickets.rate(c, "demo", t, OUTSIDER, 4),
 }
 
 
@@ -358,18 +358,19 @@ def finished_at_1(ctx):
     return issued
 
 
-def test_a_finished_visit_is_rated_once_from_1_to_5(ctx):
+def test_a_finished_visit_is_rated_once_with_one_of_the_halls_levels(ctx):
     done = finished_at_1(ctx)
     evaluator = Actor("evaluator-1", Role.EVALUATOR, frozenset({"demo"}), counter=1)
-    for score in (0, 6, -1):
+    for score in (0, 5, -1):
         error = refused(Invalid, "invalid_score",
                         lambda score=score: tickets.rate(ctx, "demo", done.id, evaluator, score))
-        assert error.message == "a rating is a whole number from 1 to 5"
-    assert tickets.rate(ctx, "demo", done.id, evaluator, 5).id == done.id
-    refused(Conflict, "already_rated", lambda: tickets.rate(ctx, "demo", done.id, evaluator, 4))
+        assert error.message == "a rating is one of the hall's levels: 4, 3, 2, 1"
+    assert tickets.rate(ctx, "demo", done.id, evaluator, 4).id == done.id
+    refused(Conflict, "already_rated", lambda: tickets.rate(ctx, "demo", done.id, evaluator, 3))
     [rating] = last_events(ctx)
     assert (rating.type, rating.ticket, rating.counter, rating.actor) == (E.RATING_GIVEN, done.id, None, "evaluator-1")
-    assert rating.data == {"number": "A003", "score": 5, "served_at": 1, "clerk": "wang"}
+    assert rating.data == {"number": "A003", "score": 4, "level": "very_satisfied", "low": False, "reason": None,
+                           "served_at": 1, "clerk": "wang"}
 
 
 def test_a_rating_is_stored_for_the_counter_and_clerk_that_served(ctx, clock):

@@ -210,9 +210,9 @@ def test_the_evaluator_rates_a_visit_at_its_counter(hall):
     ticket = hall.issue("enquiry")
     hall.counter_action("clerk-b", 2, "call-next")
     hall.counter_action("clerk-b", 2, "start")
-    assert_error(hall["evaluator"].post(f"/tickets/{ticket['id']}/rating", json={"score": 5}), 409)
+    assert_error(hall["evaluator"].post(f"/tickets/{ticket['id']}/rating", json={"score": 4}), 409)
     hall.counter_action("clerk-b", 2, "finish")
-    rated = hall["evaluator"].ok("POST", f"/tickets/{ticket['id']}/rating", json={"score": 5})
+    rated = hall["evaluator"].ok("POST", f"/tickets/{ticket['id']}/rating", json={"score": 4})
     assert rated["id"] == ticket["id"]
     assert_error(hall["evaluator"].post(f"/tickets/{ticket['id']}/rating", json={"score": 1}), 409)
     hall.counter_action("clerk-b", 2, "sign-out")
