@@ -120,8 +120,9 @@ export class Announcer {
       const audio = new Audio(url);
       const ended = settle(audio, ["ended", "error"], CLIP_GUARD_MS);
       try {
-        await audio.play();
-        return ended;
+        // a play() that never settles (no sound device answering) is bounded like the clip
+        const started = await Promise.race([audio.play().then(() => true), ended.then(() => false)]);
+        return started ? ended : undefined;
       } catch (error) {
         if (error.name !== "NotAllowedError") return undefined;
         await this.waitForTouch();
