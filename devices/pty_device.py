@@ -3,6 +3,7 @@
 Unplugging closes the pair and removes the path; plugging back makes a new pair at the same
 path, so a driver that reopens its port finds the device again."""
 import os
+import select
 import tempfile
 import threading
 import tty
@@ -11,7 +12,8 @@ from pathlib import Path
 
 class PtyDevice:
     """The simulated printer and LED bus extend it with `_reset` (the device as just powered
-    on) and `_serve(master, stop)` (read and answer until `stop` is set)."""
+    on) and `_receive(master, data)` (what the device does with bytes from the driver, its
+    answers written to `master`), called holding the `_changed` condition they wait on."""
 
     def __init__(self, port: str | Path | None, label: str) -> None:
         #: a folder of its own for the port, when none was given (removed by close)
@@ -21,6 +23,7 @@ class PtyDevice:
         self._fds: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._changed = threading.Condition()
 
     @property
     def plugged(self) -> bool:
@@ -60,8 +63,20 @@ class PtyDevice:
             self._own_dir.rmdir()
             self._own_dir = None
 
+    def _serve(self, master: int, stop: threading.Event) -> None:
+        while not stop.is_set():
+            if not select.select([master], [], [], 0.05)[0]:
+                continue
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # unplugged
+                return
+            with self._changed:
+                self._receive(master, data)
+                self._changed.notify_all()
+
     def _reset(self) -> None:
         raise NotImplementedError
 
-    def _serve(self, master: int, stop: threading.Event) -> None:
+    def _receive(self, master: int, data: bytes) -> None:
         raise NotImplementedError

@@ -9,8 +9,6 @@ every strip blank, as strips that lost power come back. With `save_to`, what the
 is kept in that text file, a line per address, for `make run` without hardware.
 """
 import os
-import select
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,7 +43,6 @@ class SimulatedLed(PtyDevice):
         self.raw = bytearray()
         self.shown: dict[int, Shown] = {}
         self.brightness: dict[int, int] = {}
-        self._changed = threading.Condition()
         self.plug()
 
     def _reset(self) -> None:
@@ -72,29 +69,20 @@ class SimulatedLed(PtyDevice):
                     raise TimeoutError(f"simulated LED bus {self.port}: {describe() or self.shown}")
                 self._changed.wait(left)
 
-    def _serve(self, master: int, stop: threading.Event) -> None:
-        while not stop.is_set():
-            if not select.select([master], [], [], 0.05)[0]:
-                continue
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                return
-            with self._changed:
-                self.raw += data
-                frames = self._decoder.feed(data)
-                for frame in frames:
-                    reply = self._apply(frame)
-                    if reply:
-                        os.write(master, reply)
-                self.received += frames
-                for address in self._decoder.dropped:
-                    if address in self.addresses:
-                        os.write(master, protocol.answer(address, b"?", protocol.BAD_FRAME))
-                self._decoder.dropped.clear()
-                if frames and self.save_to is not None:
-                    self._save()
-                self._changed.notify_all()
+    def _receive(self, master: int, data: bytes) -> None:
+        self.raw += data
+        frames = self._decoder.feed(data)
+        for frame in frames:
+            reply = self._apply(frame)
+            if reply:
+                os.write(master, reply)
+        self.received += frames
+        for address in self._decoder.dropped:
+            if address in self.addresses:
+                os.write(master, protocol.answer(address, b"?", protocol.BAD_FRAME))
+        self._decoder.dropped.clear()
+        if frames and self.save_to is not None:
+            self._save()
 
     def _save(self) -> None:
         self.save_to.parent.mkdir(parents=True, exist_ok=True)

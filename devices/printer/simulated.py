@@ -10,8 +10,6 @@ comes back as the same device.
 """
 import logging
 import os
-import select
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -183,7 +181,6 @@ class SimulatedPrinter(PtyDevice):
         self._held: list[PrintedTicket] = []
         self._state = PrinterStatus(online=True)
         self._paper_left: int | None = None
-        self._changed = threading.Condition()
         self.plug()
 
     def _reset(self) -> None:
@@ -252,18 +249,6 @@ class SimulatedPrinter(PtyDevice):
         for ticket in self._held:
             self._keep(ticket)
         self._held = []
-
-    def _serve(self, master: int, stop: threading.Event) -> None:
-        while not stop.is_set():
-            if not select.select([master], [], [], 0.05)[0]:
-                continue
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                return
-            with self._changed:
-                self._receive(master, data)
-                self._changed.notify_all()
 
     def _receive(self, master: int, data: bytes) -> None:
         for op, raw in self._decoder.feed(data):
