@@ -18,11 +18,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ..conftest import require_service
 from ..running_hall import RunningHall
 from ..web.conftest import Hall, start_hall_server
+
+# what a page shows may take longer than Playwright's 5 s to appear when the two cores also
+# run the other worker's browser and servers (a module script loading, a live reconnect)
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("HALL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
