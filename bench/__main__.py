@@ -19,6 +19,8 @@ And `kiosk` (bench/kiosk.py): touch to ticket on screen at the kiosk page in Chr
 And `voice` (bench/voice.py, no server): a call's audio made per phrase, cold and cached.
 And `display` (bench/display.py): call to text and to audio on the hall display page in
 Chromium, 20 pages open.
+And `alerts` (bench/alerts.py): one pass of the alert rules for a busy hall and for 100, a
+whole evaluation on SQLite, and an event's delay to its alert on the board.
 """
 import argparse
 import json
@@ -33,7 +35,7 @@ import requests
 
 from tests.running_hall import RunningHall, hall_config_text
 
-from . import display, kiosk, load, printer, voice
+from . import alerts, display, kiosk, load, printer, voice
 from .load import sleep_until
 from .report import publish, summarize, summarize_logins
 
@@ -53,7 +55,7 @@ WRONG_LOGINS_PER_S = 20.0
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "all", "both"],
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "all", "both"],
                         default="all",
                         help="default all (printer included); `both` is issue and displays; `printer`: the "
                              "ticket's bytes and print time (bench/printer.py)")
@@ -124,8 +126,9 @@ def _pss_kb(pid: int) -> int:
 
 
 def prepare(workdir: Path, mode: str, counters: int, database_url: str | None) -> RunningHall:
+    """A server as a hall runs it: the alert rules on (they judge the hall after its events)."""
     server = RunningHall(workdir, database_url=database_url, mode=mode,
-                         config_text=printer.without_server_printers(hall_config_text(extra_counters=1)))
+                         config_text=printer.without_server_printers(hall_config_text(extra_counters=1, alerts="")))
     server.init_db()
     for number in range(1, counters + 1):
         server.add_user(f"clerk-{number}", "clerk", ["demo"])
@@ -232,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     shown = display.main() == 0 if options.scenario in ("display", "all") else True
     if options.scenario == "display":
         return 0 if shown else 1
+    judged = alerts.main() == 0 if options.scenario in ("alerts", "all") else True
+    if options.scenario == "alerts":
+        return 0 if judged else 1
     scenarios = {"all": list(SCENARIOS), "both": ["issue", "displays"]}.get(options.scenario, [options.scenario])
     summaries = []
     for scenario in scenarios:
@@ -249,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": s["targets"]} for s in summaries]}, indent=2))
     correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
     clean = all(s["targets"][check] for s in summaries for check in correct)
-    return 0 if printed and touched and spoken and clean else 1
+    return 0 if printed and touched and spoken and shown and judged and clean else 1
 
 
 if __name__ == "__main__":

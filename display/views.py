@@ -6,8 +6,9 @@ from flask_babel import force_locale, gettext
 from hall_server.config import Hall
 from hall_server.domain.actors import Role
 from hall_server.domain.announcements import DIGITS_ZH, LANGUAGES, call_template
+from hall_server.domain.catalogue import N_
 from hall_server.web.auth import device_page
-from hall_server.web.i18n import N_, js_strings
+from hall_server.web.i18n import js_strings
 
 display = Blueprint("display", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/display/static")

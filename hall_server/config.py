@@ -2,6 +2,7 @@
 
 A bad file stops start-up with ConfigError naming the field and the reason.
 """
+import os
 import re
 import tomllib
 from datetime import time, timedelta
@@ -199,6 +200,80 @@ DEFAULT_RATING_REASONS = (
 )
 
 
+class Webhook(Strict):
+    """Where the hall's alerts are forwarded (a bridge to the hall's chat group): each alert
+    raised, worsened, escalated or resolved is POSTed as JSON, signed with HMAC-SHA256
+    (services/webhook.py), and retried with backoff until the receiver takes it."""
+
+    url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
+    #: the environment variable holding the shared secret (never the secret in this file)
+    secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    timeout_s: float = Field(default=5, gt=0, le=60)
+
+    @property
+    def secret(self) -> bytes:
+        return os.environ[self.secret_env].encode()
+
+    @field_validator("secret_env")
+    @classmethod
+    def _secret_set(cls, value: str) -> str:
+        if len(os.environ.get(value, "")) < 16:
+            raise ValueError(f"set the environment variable {value} to the webhook's secret, 16 characters or more")
+        return value
+
+
+DEFAULT_PAUSE_ALLOWANCES_MIN = {"break": 15, "meal": 40, "meeting": 60, "back_office": 30, "handover": 10,
+                                "other": 15}
+
+
+class AlertSettings(Strict):
+    """The early-warning rules' thresholds (domain/alert_rules.py); the waiting thresholds are
+    per service (`waiting_warning_min`, `waiting_critical_min`)."""
+
+    #: False: no rule runs for this hall (nothing is raised, nothing forwarded)
+    enabled: bool = True
+    #: how often the rules run on a timer (they also run on every event)
+    evaluate_every_s: float = Field(default=15, ge=1, le=300)
+    #: handling time: warning at this share of the budget, critical past it all, escalated past
+    handling_warning_share: float = Field(default=0.8, gt=0, lt=1)
+    handling_escalate_share: float = Field(default=2.0, gt=1, le=10)
+    #: queue build-up: the estimated wait of a new ticket, or waiting customers per open counter
+    queue_estimate_warning_min: float = Field(default=20, gt=0)
+    waiting_per_counter_max: float = Field(default=8, gt=0)
+    #: an open counter idle this long while customers wait for it (先外后内)
+    idle_with_queue_min: float = Field(default=2, gt=0)
+    #: the pause allowed per reason, while customers wait
+    pause_allowance_min: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PAUSE_ALLOWANCES_MIN))
+    #: closing: from this long before closing, warn if the queue will not clear by then
+    closing_check_min: float = Field(default=60, ge=0, le=240)
+    #: before opening: counters signed in and devices online this long before (the norms: 5)
+    pre_opening_min: float = Field(default=5, ge=0, le=120)
+    #: a kiosk, display or evaluator not heard from this long is offline
+    device_offline_after_s: float = Field(default=90, ge=10, le=3600)
+    #: arrivals in the last 15 minutes past this many times the usual for the hour and weekday
+    surge_factor: float = Field(default=2.0, gt=1)
+    #: ... and at least this many (a quiet hour's doubling is no surge)
+    surge_min_arrivals: int = Field(default=10, ge=1)
+    #: the weeks of history the usual is taken from
+    surge_history_weeks: int = Field(default=8, ge=1, le=52)
+    #: staffing: open enough counters that at most this share waits past the warning threshold
+    staffing_target_share: float = Field(default=0.2, gt=0, lt=1)
+    #: a critical alert unacknowledged this long is escalated
+    escalate_after_min: float = Field(default=10, gt=0)
+    webhook: Webhook | None = None
+
+    @field_validator("pause_allowance_min")
+    @classmethod
+    def _reasons(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(DEFAULT_PAUSE_ALLOWANCES_MIN))
+        if unknown:
+            raise ValueError(f"unknown pause reason {unknown[0]!r}; use {', '.join(DEFAULT_PAUSE_ALLOWANCES_MIN)}")
+        for reason, minutes in value.items():
+            if not 0 < minutes <= 480:
+                raise ValueError(f"{reason}: {minutes} is not 0-480 minutes")
+        return {**DEFAULT_PAUSE_ALLOWANCES_MIN, **value}
+
+
 class Hall(Strict):
     id: Slug
     name: str = Field(min_length=1)
@@ -238,6 +313,7 @@ class Hall(Strict):
     rating_timeout_s: int = Field(default=30, ge=5, le=600)
     voice: Voice = Field(default_factory=Voice)
     led_displays: list[LedDisplay] = Field(default_factory=list)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -1,8 +1,12 @@
-"""Scheduled jobs (APScheduler): each hall's day close, at its close time in its timezone.
+"""Scheduled jobs (APScheduler): each hall's day close, at its close time in its timezone;
+the alert rules of each hall, on a timer (rules that fire with time alone: a wait growing, a
+pause running long, opening and closing) and soon after each event (`poke`); the webhook's
+deliveries.
 
 With several server processes on one database, every process runs a scheduler but only
 the holder of the `scheduler` lease (storage: leases) runs the jobs; a holder that dies
-is replaced once its lease runs out.
+is replaced once its lease runs out. An evaluation that runs twice changes nothing twice:
+the alerts are reconciled under the hall's lock (services/alerts.py).
 """
 import logging
 import os
@@ -10,12 +14,16 @@ import socket
 import uuid
 from datetime import date, timedelta
 
+from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Hall
 from .domain.day_close import WEEKDAYS, close_at
+from .domain.events import Event
+from .services import alerts, webhook
 from .services.context import HallContext
 from .services.day_close import close_ended_day
 
@@ -23,6 +31,9 @@ log = logging.getLogger(__name__)
 LEASE = "scheduler"
 LEASE_S = 90
 RENEW_S = 30
+#: an event is judged this soon after it (events coming together are judged at once)
+POKE_DELAY_S = 0.25
+WEBHOOK_EVERY_S = 2
 #: a Monday: the week whose days give each weekday's close time
 _A_MONDAY = date(2026, 1, 5)
 
@@ -44,15 +55,55 @@ class HallScheduler:
         self.ctx = ctx
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        #: whether this process held the lease when it last tried (every RENEW_S)
+        self.leading = False
         self.scheduler.add_job(self.hold_lease, IntervalTrigger(seconds=RENEW_S), id="lease")
         for hall in ctx.config.halls:
             for i, trigger in enumerate(close_triggers(hall)):
                 self.scheduler.add_job(self.close_day, trigger, args=[hall.id], id=f"close:{hall.id}:{i}",
                                        misfire_grace_time=3600, coalesce=True)
+            if hall.alerts.enabled:
+                self.scheduler.add_job(self.evaluate, IntervalTrigger(seconds=hall.alerts.evaluate_every_s),
+                                       args=[hall.id], id=f"alerts:{hall.id}", coalesce=True, max_instances=1)
+        if any(hall.alerts.webhook for hall in ctx.config.halls):
+            self.scheduler.add_job(self.send_webhooks, IntervalTrigger(seconds=WEBHOOK_EVERY_S), id="webhook",
+                                   coalesce=True, max_instances=1)
 
     def hold_lease(self) -> bool:
         now = self.ctx.clock.now()
-        return self.ctx.store.hold_lease(LEASE, self.holder, now + timedelta(seconds=LEASE_S), now)
+        self.leading = self.ctx.store.hold_lease(LEASE, self.holder, now + timedelta(seconds=LEASE_S), now)
+        return self.leading
+
+    def poke(self, events: list[Event]) -> None:
+        """Judge the halls of these events soon (the relay hands over every committed event)."""
+        if not self.leading:
+            return
+        for hall_id in {e.hall for e in events if not e.type.value.startswith("alert.")}:
+            hall = self.ctx.config.by_id.get(hall_id)
+            if hall is None or not hall.alerts.enabled:
+                continue
+            at = self.ctx.clock.now() + timedelta(seconds=POKE_DELAY_S)
+            try:  # one pending run per hall takes every event until it starts
+                self.scheduler.add_job(self.evaluate, DateTrigger(at), args=[hall_id], id=f"alerts-now:{hall_id}",
+                                       misfire_grace_time=60)
+            except ConflictingIdError:
+                pass
+
+    def evaluate(self, hall_id: str) -> None:
+        if not self.leading:
+            return  # another process runs the jobs
+        try:
+            alerts.evaluate(self.ctx, hall_id)
+        except Exception:  # the next event or tick tries again
+            log.exception("evaluating the alerts of hall %s failed", hall_id)
+
+    def send_webhooks(self) -> None:
+        if not self.leading:
+            return
+        try:
+            webhook.deliver_due(self.ctx)
+        except Exception:  # the next run tries again; what is due stays in the outbox
+            log.exception("sending the webhooks failed")
 
     def close_day(self, hall_id: str) -> None:
         if not self.hold_lease():

@@ -4,8 +4,9 @@ from flask import Blueprint, current_app, g, render_template, request
 
 from hall_server.domain.actors import Role
 from hall_server.domain.appointments import CODE_ALPHABET, CODE_LENGTH
+from hall_server.domain.catalogue import N_
 from hall_server.web.auth import device_page
-from hall_server.web.i18n import N_, js_strings
+from hall_server.web.i18n import js_strings
 
 kiosk = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/kiosk/static")

@@ -44,11 +44,18 @@ def zone_at(local_hour: int) -> str:
     return f"Etc/GMT{-offset:+d}"
 
 
-def hall_config_text(extra_hall: str | None = None, extra_counters: int = 0, demo_hours: bool = False) -> str:
+def hall_config_text(extra_hall: str | None = None, extra_counters: int = 0, demo_hours: bool = False,
+                     alerts: str | None = None) -> str:
     """The demo hall's configuration, open all day every day (`demo_hours`: at the demo's own
     opening hours) and without daily caps, optionally with a second hall (a copy under another
-    id) and extra counters serving every service."""
+    id) and extra counters serving every service.
+
+    The alert rules are off (their events would mix into what the other tests watch) unless
+    `alerts` gives the settings of the halls' `alerts` table, as the inside of a TOML inline
+    table ("" for the defaults, "evaluate_every_s = 2" ...)."""
     demo = re.sub(r"^daily_cap = .*\n", "", DEFAULT_CONFIG.read_text(encoding="utf-8"), flags=re.M)
+    settings = "enabled = false" if alerts is None else alerts
+    demo = re.sub(r'^(id = "demo")$', rf"\1\nalerts = {{ {settings} }}", demo, count=1, flags=re.M)
     if not demo_hours:
         demo = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun) = \{.*\}$", rf"\1 = {OPEN_ALL_DAY}", demo, flags=re.M)
     text = demo

@@ -33,4 +33,4 @@ def test_places_and_board(ctx, clock):
     assert (fee.waiting, fee.longest_wait_s) == (3, 60)
     # nobody signed in: the estimate assumes the four counters that serve fees will open,
     # each taking 60% of the 5-minute limit per customer
-    assert fee.open_counters == 4 and fee.estimated_wait_s == 3 * 180 / 4
+    assert fee.open_counters == 0 and fee.estimated_wait_s == 3 * 180 / 4

@@ -13,32 +13,16 @@ the characters of the number, "go_to", the counter's digits, "counter" (services
 """
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from babel.messages.pofile import read_po
-
+from .catalogue import gettext
 from .counters import CounterState
 from .tickets import TicketStatus
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
 LANGUAGES = ("zh", "en")
 #: the Mandarin reading of each digit
 DIGITS_ZH = "零一二三四五六七八九"
 #: a ticket number as the hall prints it: a service's prefix and at least three digits
 NUMBER = re.compile(r"^([A-Z])([0-9]{3,6})$")
-
-
-@cache
-def _zh_catalogue() -> dict[str, str]:
-    with CATALOGUE.open("rb") as source:
-        return {m.id: m.string for m in read_po(source) if isinstance(m.id, str) and m.id and m.string}
-
-
-def gettext(msgid: str, lang: str) -> str:
-    """`msgid` (English) in `lang`, from the catalogue; the msgid itself in English or when
-    the catalogue lacks it."""
-    return _zh_catalogue().get(msgid, msgid) if lang == "zh" else msgid
 
 
 def call_template(lang: str) -> str:

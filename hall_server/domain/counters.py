@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from .catalogue import N_
 from .errors import Conflict
 
 
@@ -23,8 +24,15 @@ class CounterAction(StrEnum):
 
 
 PAUSE_REASONS = ("break", "meal", "meeting", "back_office", "handover", "other")
+#: what each pause reason is called (translated where shown)
+PAUSE_LABELS = {
+    "break": N_("Short break"), "meal": N_("Meal"), "meeting": N_("Meeting"),
+    "back_office": N_("Back-office work"), "handover": N_("Shift handover"), "other": N_("Other"),
+}
 
 C, CA = CounterState, CounterAction
+#: a counter serving customers now: open, with a customer or waiting for the next one
+OPEN_STATES = (C.IDLE, C.SERVING)
 
 COUNTER_TRANSITIONS: dict[tuple[CounterState, CounterAction], CounterState] = {
     (C.CLOSED, CA.SIGN_IN): C.IDLE,

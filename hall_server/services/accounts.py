@@ -200,6 +200,14 @@ def live_sessions(ctx: HallContext, keys: Iterable[str]) -> set[str]:
 
 # passwords and the throttle
 
+def devices_heard(ctx: HallContext, actors: Iterable[Actor]) -> None:
+    """The devices among `actors` (their live connections) were heard from now: the alerts
+    count a kiosk or display silent too long as offline."""
+    heard = {(hall, actor.name) for actor in actors if actor.role in DEVICE_KINDS and actor.halls
+             for hall in actor.halls}
+    ctx.store.accounts.mark_seen(sorted(heard), ctx.clock.now())
+
+
 def _check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters", "weak_password")

@@ -15,6 +15,9 @@ class HallContext:
     clock: Clock = field(default_factory=SystemClock)
     #: the server's signing key, read from the database on first use (services/signing.py)
     signing_key: bytes | None = field(default=None, repr=False)
+    #: what use cases keep between calls in this process, by their own keys (the alert
+    #: rules' view of today's log, services/alert_snapshot.py)
+    memo: dict = field(default_factory=dict, repr=False)
 
     def hall(self, hall_id: str, actor: Actor | None = None) -> Hall:
         """The hall's configuration; unknown halls and halls the actor may not enter fail."""

@@ -3,18 +3,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Hall
-from ..domain.actors import Actor
-from ..domain.counters import Counter, CounterState
+from ..domain.actors import Actor, Role
+from ..domain.alerts import Alert
+from ..domain.counters import OPEN_STATES, Counter
 from ..domain.errors import NotFound
 from ..domain.estimates import RECENT_TICKETS, estimated_wait_s, mean_handling_s
 from ..domain.events import Event
 from ..domain.numbering import business_day
+from ..domain.staffing import Staffing
 from ..domain.tickets import Ticket, TicketStatus
 from ..storage.accounts import StaffName
 from ..storage.store import Reader
+from . import alerts as alert_cases
 from .context import HallContext
 
-OPEN_STATES = (CounterState.IDLE, CounterState.SERVING)
+#: who sees the open alerts on the board
+ALERT_READERS = frozenset({Role.MANAGER, Role.ADMIN, Role.SYSTEM})
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class Board:
     counters: list[CounterView]
     #: the name and badge of each clerk signed in at a counter (the counter displays show them)
     staff: dict[str, StaffName] = field(default_factory=dict)
+    #: the open alerts, most severe first (for managers and admins; empty for others)
+    alerts: list[Alert] = field(default_factory=list)
+    #: per service, the counters it needs now (Erlang C)
+    staffing: dict[str, Staffing] = field(default_factory=dict)
 
 
 class _Queue:
@@ -70,11 +78,14 @@ class _Queue:
         self._mean: dict[str, float | None] = {}
 
     def open_counters(self, service: str) -> int:
-        serving = [c for c in self.counters if c.state in OPEN_STATES
-                   and service in self.hall.counters_by_number[c.number].services]
-        if serving:
-            return len(serving)
-        return sum(service in c.services for c in self.hall.counters)
+        """The counters open now that serve the service."""
+        return sum(c.state in OPEN_STATES and service in self.hall.counters_by_number[c.number].services
+                   for c in self.counters)
+
+    def counters_to_come(self, service: str) -> int:
+        """The counters the estimates share the queue among: those open now, or with none open,
+        every counter that serves it (at least one will open)."""
+        return self.open_counters(service) or sum(service in c.services for c in self.hall.counters)
 
     def mean_s(self, service: str) -> float | None:
         """The service's recent mean handling time; None for a service the file does not have."""
@@ -92,7 +103,7 @@ class _Queue:
         mean_s = self.mean_s(service)
         if mean_s is None:
             return None
-        return estimated_wait_s(ahead, self.open_counters(service), mean_s)
+        return estimated_wait_s(ahead, self.counters_to_come(service), mean_s)
 
     def place(self, ticket: Ticket) -> Placed:
         if ticket.status is not TicketStatus.WAITING:
@@ -130,7 +141,8 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
                                         queue.open_counters(service.code)))
         counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
     staff = ctx.store.accounts.staff_names(v.counter.clerk for v in counters if v.counter.clerk)
-    return Board(now, last_seq, services, counters, staff)
+    open_alerts = alert_cases.open_alerts(ctx, hall_id) if actor.role in ALERT_READERS else []
+    return Board(now, last_seq, services, counters, staff, open_alerts, alert_cases.staffing(ctx, hall))
 
 
 def counter_now(ctx: HallContext, hall_id: str, number: int, actor: Actor) -> CounterView:

@@ -56,6 +56,14 @@ class PairedDevice:
     counter: int | None
 
 
+@dataclass(frozen=True)
+class SeenDevice:
+    name: str
+    kind: Role
+    counter: int | None
+    last_seen_at: datetime | None
+
+
 class AccountStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -166,6 +174,25 @@ class AccountStore:
                 conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(revoked_at=at))
             conn.execute(delete(t.tokens).where(t.tokens.c.device == row.id))
             return row.revoked_at is None
+
+    def mark_seen(self, devices: Iterable[tuple[str, str]], at: datetime) -> None:
+        """The devices (hall, name) were heard from at `at` (their live connection is up)."""
+        devices = list(devices)
+        if not devices:
+            return
+        c = t.devices.c
+        with self.engine.begin() as conn:
+            for hall, name in devices:
+                conn.execute(update(t.devices).where(c.hall == hall, c.name == name, c.revoked_at.is_(None))
+                             .values(last_seen_at=at))
+
+    def hall_devices(self, hall: str) -> list[SeenDevice]:
+        """The hall's devices not revoked, with when each was last heard from."""
+        c = t.devices.c
+        with self._read() as conn:
+            rows = conn.execute(select(c.name, c.kind, c.counter, c.last_seen_at)
+                                .where(c.hall == hall, c.revoked_at.is_(None)).order_by(c.name))
+            return [SeenDevice(row.name, Role(row.kind), row.counter, row.last_seen_at) for row in rows]
 
     def add_pairing(self, hall: str, name: str, code_hash: str, at: datetime, expires_at: datetime) -> None:
         """A one-time pairing code for a live device."""

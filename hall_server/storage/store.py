@@ -14,15 +14,18 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.alerts import Alert
 from ..domain.appointments import Appointment, AppointmentStatus, ServiceSwitch
 from ..domain.clock import Clock
 from ..domain.counters import Counter, CounterState
 from ..domain.errors import Conflict, NotFound
 from ..domain.events import Event, EventType
-from ..domain.projection import HallState, evolve, ticket_from_issue
+from ..domain.projection import COUNTER_EFFECTS, TICKET_ACTIONS, HallState, evolve, ticket_from_issue
 from ..domain.tickets import Ticket, TicketStatus, Visit, VisitOutcome
 from ..domain.timing import Item
+from . import alerts as alert_rows
 from . import appointments as appointment_rows
+from . import outbox
 from . import tables as t
 from .accounts import AccountStore
 from .db import READ_ONLY
@@ -232,6 +235,33 @@ class Reader:
                                          c.issued_by.in_(list(issuers)), c.id > after).order_by(c.id))
         return [ticket_from_row(r) for r in self.conn.execute(query)]
 
+    def standing_alerts(self, hall: str) -> list[Alert]:
+        return alert_rows.standing(self.conn, hall)
+
+    def alerts(self, hall: str, open_only: bool, since: datetime | None = None, limit: int = 500) -> list[Alert]:
+        return alert_rows.listed(self.conn, hall, open_only, since, limit)
+
+    def alert(self, alert_id: int) -> Alert:
+        alert = alert_rows.find(self.conn, alert_id) if 0 < alert_id <= MAX_ID else None
+        if alert is None:
+            raise NotFound(f"no alert {alert_id}", "unknown_alert")
+        return alert
+
+    def tickets_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        return {row.id: ticket_from_row(row)
+                for row in self.conn.execute(select(t.tickets).where(t.tickets.c.id.in_(ids)))}
+
+    def events_of_types(self, hall: str, types: Iterable[EventType], after: int, since: datetime) -> list[Event]:
+        """The hall's events of these types after seq `after`, recorded at or after `since`."""
+        c = t.events.c
+        rows = self.conn.execute(select(t.events).where(
+            c.hall == hall, c.type.in_([kind.value for kind in types]), c.seq > after, c.at >= since)
+            .order_by(c.seq))
+        return [event_from_row(row) for row in rows]
+
     def last_event(self, hall: str, type: EventType, since: datetime,
                    match: Callable[[Event], bool]) -> Event | None:
         """The hall's last event of `type` recorded at or after `since` that `match` accepts.
@@ -327,9 +357,9 @@ class WriteTx(Reader):
             self._insert_ticket(event)
         else:
             evolve(self.state, event)
-            if event.ticket is not None:
+            if event.ticket is not None and event.type in TICKET_ACTIONS:
                 self._save_ticket(self.state.tickets[event.ticket])
-            if event.counter is not None:
+            if event.counter is not None and event.type in COUNTER_EFFECTS:
                 self._save_counter(self.state.counters[event.counter])
         self.conn.execute(insert(t.events).values(
             hall=event.hall, seq=event.seq, at=event.at, type=event.type.value,
@@ -387,6 +417,17 @@ class WriteTx(Reader):
 
     def save_service_switch(self, switch: ServiceSwitch) -> None:
         appointment_rows.save_switch(self.conn, self.hall, switch)
+
+    def add_alert(self, alert: Alert) -> None:
+        alert_rows.add(self.conn, alert)
+
+    def save_alert(self, alert: Alert, updated_before: datetime) -> None:
+        if not alert_rows.save(self.conn, alert, updated_before):
+            raise Conflict(f"alert {alert.id} changed meanwhile", "concurrent_change")
+
+    def send_webhook(self, payload: dict) -> None:
+        """Queue `payload` for the hall's webhook; it goes once this transaction commits."""
+        outbox.add(self.conn, self.hall, payload, self.at)
 
 
 class Store:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -105,6 +106,8 @@ tickets = Table(
     Index("ix_tickets_service_queue", "hall", "status", "service", "effective_at", "issued_at", "id"),
     # the service's last handling times, for estimates
     Index("ix_tickets_handled", "hall", "service", "status", "finished_at"),
+    # arrivals in a stretch of time (the alerts' arrival rates and the usual per hour)
+    Index("ix_tickets_issued", "hall", "issued_at"),
 )
 
 #: who runs the scheduled jobs when several server processes share the database
@@ -136,6 +139,8 @@ events = Table(
     Column("counter", Integer),
     Column("actor", String(64)),
     Column("data", JSON, nullable=False),
+    # the events of a few types (device statuses, ratings, flags) read without the whole log
+    Index("ix_events_type", "hall", "type", "seq"),
 )
 
 users = Table(
@@ -170,6 +175,8 @@ devices = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # set: the device's tokens are deleted; `device add` of its name makes it anew
     Column("revoked_at", UTCDateTime),
+    # when the device was last heard from (its live connection); the alerts' offline check
+    Column("last_seen_at", UTCDateTime),
     UniqueConstraint("hall", "name", name="uq_device_name"),
 )
 
@@ -263,4 +270,53 @@ settings = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(255), nullable=False),
+)
+
+#: the hall's alerts (domain/alerts.py); at most one open per rule and subject
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("subject", String(96), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("escalated", Boolean, nullable=False, default=False),
+    Column("sticky", Boolean, nullable=False, default=False),
+    Column("message", JSON, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String(64)),
+    Column("resolved_at", UTCDateTime),
+    Column("resolved_by", String(64)),
+    Column("held", Boolean, nullable=False, default=False),
+    Column("escalated_at", UTCDateTime),
+    # since when it is critical (its escalation for silence counts from then)
+    Column("critical_at", UTCDateTime),
+    Column("notes", JSON, nullable=False),
+    # one open alert per rule and subject, whatever races
+    Index("uq_alerts_open", "hall", "rule", "subject", unique=True,
+          sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")),
+    Index("ix_alerts_standing", "hall", "resolved_at", "held"),
+    Index("ix_alerts_raised", "hall", "raised_at"),
+)
+
+#: what is to be POSTed to the hall's webhook (services/webhook.py), written in the same
+#: transaction as the change it tells of, so none is lost; retried with backoff until taken
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime),
+    # set when it was given up (too old); kept for the record
+    Column("abandoned_at", UTCDateTime),
+    Column("last_error", String(255)),
+    Index("ix_webhook_due", "delivered_at", "abandoned_at", "next_attempt_at"),
 )

@@ -10,8 +10,10 @@ from kiosk import kiosk
 
 from ..services.context import HallContext
 from . import auth, errors, i18n, realtime
+from .alerts_api import alerts_api
 from .api import api
 from .appointments import appointments_api
+from .board import board_api, board_pages
 from .counter import counter_pages
 from .devices import devices_api
 from .displays_api import displays_api
@@ -46,6 +48,8 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(pairing)
     app.register_blueprint(signin)
     app.register_blueprint(counter_pages)
+    app.register_blueprint(board_pages)
+    app.register_blueprint(board_api)
     app.register_blueprint(pages)
     app.register_blueprint(kiosk)
     app.register_blueprint(display)
@@ -53,6 +57,7 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(evaluator)
     app.register_blueprint(voice_api)
     app.register_blueprint(displays_api)
+    app.register_blueprint(alerts_api)
 
     @app.get("/")
     @app.doc(hide=True)
@@ -63,6 +68,7 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     # browsers may connect from this server's own pages only (the default origin check)
     socketio = SocketIO(app, async_mode=async_mode, message_queue=os.environ.get("HALL_MESSAGE_QUEUE"))
     relay = realtime.EventRelay(socketio, ctx)
+    app.extensions["relay"] = relay
     ctx.store.listeners.append(relay.committed)
     realtime.register(socketio, ctx, relay)
     socketio.start_background_task(relay.poll_forever)

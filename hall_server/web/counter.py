@@ -8,20 +8,17 @@ A manager or admin of the hall may open it too (to stand in, or to look over a s
 from flask import Blueprint, abort, current_app, g, render_template
 
 from ..domain.actors import Role
-from ..domain.counters import PAUSE_REASONS
+from ..domain.catalogue import N_
+from ..domain.counters import PAUSE_LABELS, PAUSE_REASONS
 from ..services.tickets import FlagKind
 from .auth import staff_page
-from .i18n import N_, js_strings
+from .i18n import js_strings
 
 counter_pages = Blueprint("counter", __name__)
 
 #: minutes before closing from which the screen shows who still waits (they are still served)
 CLOSING_NOTICE_MIN = 15
 
-PAUSE_LABELS = {
-    "break": N_("Short break"), "meal": N_("Meal"), "meeting": N_("Meeting"),
-    "back_office": N_("Back-office work"), "handover": N_("Shift handover"), "other": N_("Other"),
-}
 FLAG_LABELS = {
     FlagKind.NEEDS_HELP: N_("Needs help (elderly, disabled)"),
     FlagKind.UPSET_CUSTOMER: N_("Upset customer: call the manager"),

@@ -9,8 +9,9 @@ follows the hall's events and posts the rating (`POST /api/v1/tickets/{id}/ratin
 from flask import Blueprint, current_app, render_template
 
 from ..domain.actors import Role
+from ..domain.catalogue import N_
 from .auth import device_page
-from .i18n import N_, js_strings
+from .i18n import js_strings
 
 evaluator = Blueprint("evaluator", __name__)
 

@@ -64,11 +64,6 @@ def lang_url(lang: str) -> str:
     return f"{request.path}?{urlencode({**request.args.to_dict(), 'lang': lang})}"
 
 
-def N_(msgid: str) -> str:  # noqa: N802 (the name pybabel extracts by default)
-    """Marks a msgid for extraction that is translated later (by js_strings)."""
-    return msgid
-
-
 def js_strings(*msgids: str) -> dict[str, str]:
     """The translations of the strings a page's scripts show (i18n.js `t(msgid)` reads them)."""
     return {msgid: gettext(msgid) for msgid in msgids}

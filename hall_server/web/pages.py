@@ -4,9 +4,10 @@ networks)."""
 from flask import Blueprint, Response, abort, current_app, g, render_template, send_from_directory
 from flask_babel import format_time
 
+from ..domain.catalogue import N_
 from ..domain.errors import NotFound
 from ..services import tracking
-from .i18n import N_, REPO_ROOT, js_strings
+from .i18n import REPO_ROOT, js_strings
 from .schemas import TrackOut
 from .serialize import track_json
 

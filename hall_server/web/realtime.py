@@ -17,6 +17,8 @@ so this holds whichever process changed it.
 """
 import logging
 import threading
+import time
+from collections.abc import Callable
 
 from flask import request
 from flask_socketio import SocketIO, join_room
@@ -32,6 +34,9 @@ from .serialize import event_json
 log = logging.getLogger(__name__)
 POLL_S = 0.5
 SESSION_CHECK_S = 2.0
+#: how often the connected devices are recorded as heard from (well within the shortest
+#: `device_offline_after_s` of the alerts, 10 s)
+DEVICES_HEARD_S = 5.0
 
 
 def room(hall: str) -> str:
@@ -50,6 +55,8 @@ class EventRelay:
         with ctx.store.read() as reader:
             self.last_sent = {hall.id: reader.last_seq(hall.id) for hall in ctx.config.halls}
         self.pending: dict[str, dict[int, Event]] = {hall: {} for hall in self.last_sent}
+        #: told of every event sent (the scheduler judges the alerts of its hall)
+        self.followers: list[Callable[[list[Event]], None]] = []
 
     def committed(self, events: list[Event]) -> None:
         with self.lock:
@@ -58,6 +65,8 @@ class EventRelay:
                     self.pending[event.hall][event.seq] = event
             for hall in {event.hall for event in events}:
                 self._drain(hall)
+        for follower in self.followers:
+            follower(events)
 
     def subscribe(self, hall: str) -> int:
         """Join the caller to the hall's room; returns the last seq it will not receive."""
@@ -100,18 +109,25 @@ class Sessions:
 
     def add(self, sid: str, token: str) -> None:
         """Authenticate a new connection; Unauthorized if its token is not live."""
-        self.actors[sid] = accounts.authenticate(self.ctx, token)
+        actor = self.actors[sid] = accounts.authenticate(self.ctx, token)
         self.keys[sid] = accounts.session_key(token)
+        accounts.devices_heard(self.ctx, [actor])
 
     def remove(self, sid: str) -> None:
         self.keys.pop(sid, None)
-        self.actors.pop(sid, None)
+        actor = self.actors.pop(sid, None)
+        if actor is not None:  # a device going away was heard from until now
+            accounts.devices_heard(self.ctx, [actor])
 
     def check_forever(self) -> None:
+        heard_at = time.monotonic()
         while True:
             self.socketio.sleep(SESSION_CHECK_S)
             try:
                 self.end_dead()
+                if time.monotonic() - heard_at >= DEVICES_HEARD_S:
+                    heard_at = time.monotonic()
+                    accounts.devices_heard(self.ctx, list(self.actors.values()))
             except Exception:  # like the relay: outlive a database hiccup
                 log.exception("checking the connections' tokens failed; retrying")
 

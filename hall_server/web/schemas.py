@@ -272,6 +272,9 @@ class ServiceLoadOut(Schema):
     longest_wait_s = Float(required=True)
     estimated_wait_s = Integer(required=True)
     open_counters = Integer(required=True)
+    staffing = Dict(allow_none=True, metadata={
+        "description": "the counters the service needs now by the Erlang C model: arrivals_per_h, "
+                       "mean_handling_s, load, open, needed, share_past_warning, advice (open|pause|ok), more"})
 
 
 class BoardCounterOut(CounterOut):
@@ -280,6 +283,7 @@ class BoardCounterOut(CounterOut):
     over_limit = Boolean()
     clerk_name = String(allow_none=True, metadata={"description": "the clerk's name, for the counter display"})
     clerk_badge = String(allow_none=True, metadata={"description": "the clerk's badge number (工号)"})
+    since = DateTime(allow_none=True, metadata={"description": "when the counter entered its state"})
 
 
 class BoardOut(Schema):

@@ -1,6 +1,7 @@
 """Domain objects to the JSON shapes of CONTRACT.md (the schemas in schemas.py)."""
 from flask import current_app
 
+from ..domain.alerts import alert_json
 from ..domain.events import Event
 from ..domain.tickets import Visit
 from ..domain.timing import Item
@@ -75,10 +76,11 @@ def board_json(board: Board) -> dict:
         staff = board.staff.get(view.counter.clerk) if view.counter.clerk else None
         counters.append({**counter_json(view), "elapsed_s": view.elapsed_s, "limit_s": view.limit_s,
                          "over_limit": over, "clerk_name": staff.name if staff else None,
-                         "clerk_badge": staff.badge if staff else None})
-    services = [vars(load) for load in board.services]
+                         "clerk_badge": staff.badge if staff else None, "since": view.counter.since})
+    staffing = {code: figures.as_data() for code, figures in board.staffing.items()}
+    services = [{**vars(load), "staffing": staffing.get(load.code)} for load in board.services]
     return {"at": board.at, "last_seq": board.last_seq, "services": services, "counters": counters,
-            "alerts": []}
+            "alerts": [alert_json(alert) for alert in board.alerts]}
 
 
 def event_json(event: Event) -> dict:

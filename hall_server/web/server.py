@@ -42,7 +42,9 @@ class HallServer(BaseApplication):
     def load(self):
         ctx = open_context(migrate_schema=False)
         app, _socketio = create_app(ctx, async_mode=self.mode)
-        HallScheduler(ctx).start()
+        scheduler = HallScheduler(ctx)
+        app.extensions["relay"].followers.append(scheduler.poke)
+        scheduler.start()
         ServerPrinters(ctx.config, self.host, self.port).start()
         return app
 

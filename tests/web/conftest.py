@@ -92,9 +92,11 @@ class Hall:
 
 
 def start_hall_server(workdir: Path, database_url: str | None = None, message_queue: str | None = None,
-                      accounts: bool = True) -> RunningHall:
-    """A server with two halls; `accounts` False for a second process on a database that has them."""
-    server = RunningHall(workdir, database_url=database_url, config_text=hall_config_text(extra_hall="north"),
+                      accounts: bool = True, alerts: str | None = None) -> RunningHall:
+    """A server with two halls; `accounts` False for a second process on a database that has
+    them; `alerts`: the alert settings (hall_config_text), None for alerts off."""
+    server = RunningHall(workdir, database_url=database_url,
+                         config_text=hall_config_text(extra_hall="north", alerts=alerts),
                          message_queue=message_queue)
     if not accounts:
         server.start()

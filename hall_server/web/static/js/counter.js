@@ -7,6 +7,7 @@
 import { api, ApiError } from "./api.js";
 import { Live } from "./live.js";
 import { pick, t } from "./i18n.js";
+import { clock, timerLevel } from "./handling.js";
 
 const body = document.body;
 const HALL = body.dataset.hall;
@@ -14,7 +15,6 @@ const COUNTER = Number(body.dataset.counter);
 const START_ON_CALL = body.dataset.startOnCall === "true";
 const CLOSING_NOTICE_MIN = Number(body.dataset.closingNoticeMin);
 const PATH = `/halls/${encodeURIComponent(HALL)}/counters/${COUNTER}`;
-const AMBER_FROM = 0.8;            // of the budget
 const BOARD_DEBOUNCE_MS = 200;
 // events that change a counter or the queue (not e.g. ticket.printed, ticket.flagged)
 const QUEUE_EVENTS = /^(counter\.|ticket\.(issued|called|recalled|started|finished|no_show|transferred|cancelled|reinstated|expired)$)/;
@@ -34,12 +34,6 @@ const state = {
 
 // ---- time and money of the visit -------------------------------------------------------
 
-function clock(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(h ? 2 : 1, "0");
-  return `${h ? `${h}:` : ""}${mm}:${String(s % 60).padStart(2, "0")}`;
-}
 
 function limitOf(code) {
   return state.hall.services.find((s) => s.code === code)?.handling_limit_s ?? null;
@@ -60,12 +54,6 @@ function budget(items) {
   return total;
 }
 
-/** "ok" below 80% of the budget, "warn" from 80%, "over" past 100%. */
-export function timerLevel(elapsed, limit) {
-  if (!limit) return "ok";
-  if (elapsed > limit) return "over";
-  return elapsed >= AMBER_FROM * limit ? "warn" : "ok";
-}
 
 /** Seconds handled so far. The board's elapsed_s sets when the visit began on the page's
  * clock, once per ticket and state, so later boards do not make the timer jump back and forth. */

@@ -1,0 +1,49 @@
+"""Today's figures of a hall for the manager's board (domain/day_series.py): served and
+compliance per service, served and mean handling per counter, and the day in 15-minute slots."""
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..domain.actors import Actor
+from ..domain.day_close import WEEKDAYS
+from ..domain.day_series import TICKET_EVENTS, DayFigures
+from ..domain.day_series import day_figures as figures_of
+from ..domain.events import Event
+from ..domain.numbering import business_day
+from ..storage import tables as t
+from ..storage.store import Reader, event_from_row
+from .context import HallContext
+
+
+def day_figures(ctx: HallContext, hall_id: str, actor: Actor) -> DayFigures:
+    """The hall's business day so far (in its timezone), from the ticket events of the day."""
+    hall = ctx.hall(hall_id, actor)
+    now = ctx.clock.now()
+    tz = ZoneInfo(hall.timezone)
+    day = business_day(now, hall.timezone)
+    opens = datetime.combine(day, hall.opening_hours[WEEKDAYS[day.weekday()]].opens, tzinfo=tz)
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    with ctx.store.read() as reader:
+        # issued after local midnight: a ticket of the day and all that happened to it
+        events = _ticket_events_since(reader, hall_id, midnight)
+    return figures_of(events, day, [s.code for s in hall.services], [c.number for c in hall.counters],
+                      hall.handling_limits_s, opens, now)
+
+
+def _ticket_events_since(reader: Reader, hall_id: str, since: datetime) -> list[Event]:
+    """The hall's ticket events recorded at or after `since`, in seq order. Times never fall as
+    seq rises (Store.write), so the first seq of the day is found by bisecting the log on its
+    key, and the rest is one range read: the cost does not grow with the days before."""
+    c = t.events.c
+    low, high = 1, reader.last_seq(hall_id) + 1
+    while low < high:
+        middle = (low + high) // 2
+        at = reader.conn.execute(select(c.at).where(c.hall == hall_id, c.seq == middle)).scalar_one()
+        if at < since:
+            low = middle + 1
+        else:
+            high = middle
+    rows = reader.conn.execute(select(t.events).where(
+        c.hall == hall_id, c.seq >= low, c.type.in_([kind.value for kind in TICKET_EVENTS])).order_by(c.seq))
+    return [event_from_row(row) for row in rows]
