@@ -11,10 +11,11 @@ the alerts are reconciled under the hall's lock (services/alerts.py).
 import logging
 import os
 import socket
+import threading
+import time
 import uuid
 from datetime import date, timedelta
 
-from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -31,8 +32,12 @@ log = logging.getLogger(__name__)
 LEASE = "scheduler"
 LEASE_S = 90
 RENEW_S = 30
-#: an event is judged this soon after it (events coming together are judged at once)
+#: an event is judged this soon after it (events coming together are judged at once) ...
 POKE_DELAY_S = 0.25
+#: ... and a hall at most every MIN_GAP_S, or GAP_FACTOR times as long as judging it took:
+#: a hall with thousands waiting and a ticket a second is never judged without pause
+MIN_GAP_S = 0.5
+GAP_FACTOR = 5
 WEBHOOK_EVERY_S = 2
 #: a Monday: the week whose days give each weekday's close time
 _A_MONDAY = date(2026, 1, 5)
@@ -57,6 +62,12 @@ class HallScheduler:
         self.scheduler = BackgroundScheduler(timezone="UTC")
         #: whether this process held the lease when it last tried (every RENEW_S)
         self.leading = False
+        #: per hall: a run after events is pending; when the next may start (monotonic); one
+        #: run at a time
+        self.pending: set[str] = set()
+        self.next_run: dict[str, float] = {}
+        self.running = {hall.id: threading.Lock() for hall in ctx.config.halls}
+        self.lock = threading.Lock()
         self.scheduler.add_job(self.hold_lease, IntervalTrigger(seconds=RENEW_S), id="lease")
         for hall in ctx.config.halls:
             for i, trigger in enumerate(close_triggers(hall)):
@@ -75,27 +86,39 @@ class HallScheduler:
         return self.leading
 
     def poke(self, events: list[Event]) -> None:
-        """Judge the halls of these events soon (the relay hands over every committed event)."""
+        """Judge the halls of these events soon (the relay hands over every committed event):
+        one pending run per hall takes every event until it starts."""
         if not self.leading:
             return
         for hall_id in {e.hall for e in events if not e.type.value.startswith("alert.")}:
             hall = self.ctx.config.by_id.get(hall_id)
             if hall is None or not hall.alerts.enabled:
                 continue
-            at = self.ctx.clock.now() + timedelta(seconds=POKE_DELAY_S)
-            try:  # one pending run per hall takes every event until it starts
-                self.scheduler.add_job(self.evaluate, DateTrigger(at), args=[hall_id], id=f"alerts-now:{hall_id}",
-                                       misfire_grace_time=60)
-            except ConflictingIdError:
-                pass
+            with self.lock:
+                if hall_id in self.pending:
+                    continue
+                self.pending.add(hall_id)
+            delay_s = max(POKE_DELAY_S, self.next_run.get(hall_id, 0.0) - time.monotonic())
+            self.scheduler.add_job(self.evaluate_after_events, DateTrigger(
+                self.ctx.clock.now() + timedelta(seconds=delay_s)), args=[hall_id], misfire_grace_time=60)
+
+    def evaluate_after_events(self, hall_id: str) -> None:
+        with self.lock:
+            self.pending.discard(hall_id)
+        self.evaluate(hall_id)
 
     def evaluate(self, hall_id: str) -> None:
         if not self.leading:
             return  # another process runs the jobs
-        try:
-            alerts.evaluate(self.ctx, hall_id)
-        except Exception:  # the next event or tick tries again
-            log.exception("evaluating the alerts of hall %s failed", hall_id)
+        with self.running[hall_id]:
+            started = time.monotonic()
+            try:
+                alerts.evaluate(self.ctx, hall_id)
+            except Exception:  # the next event or tick tries again
+                log.exception("evaluating the alerts of hall %s failed", hall_id)
+            finally:
+                took = time.monotonic() - started
+                self.next_run[hall_id] = time.monotonic() + max(MIN_GAP_S, GAP_FACTOR * took)
 
     def send_webhooks(self) -> None:
         if not self.leading:

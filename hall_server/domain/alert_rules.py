@@ -22,7 +22,7 @@ from .appointments import hours_on, is_open
 from .catalogue import N_, gettext
 from .counters import PAUSE_LABELS, CounterState
 from .estimates import estimated_wait_s
-from .hall_snapshot import DeviceNow, HallSnapshot, Incident, Queues, WaitingTicket
+from .hall_snapshot import DeviceNow, HallSnapshot, Incident, Queues
 from .staffing import ARRIVAL_WINDOW, Advice, Staffing, recommend
 
 if TYPE_CHECKING:
@@ -94,10 +94,6 @@ def _today(s: HallSnapshot) -> tuple[datetime, datetime]:
     return hours_on(s.now.astimezone(ZoneInfo(s.hall.timezone)).date(), s.hall.opening_hours, s.hall.timezone)
 
 
-def _waited_s(s: HallSnapshot, ticket: WaitingTicket) -> float:
-    return (s.now - ticket.queued_at).total_seconds()
-
-
 def handling_time(s: HallSnapshot) -> list[Finding]:
     """A visit at or past its share of the handling budget; critical past it all."""
     settings = s.hall.alerts
@@ -130,11 +126,15 @@ def waiting(s: HallSnapshot) -> list[Finding]:
         tickets = queues.by_service.get(service.code)
         if not tickets:
             continue
-        waits = [_waited_s(s, ticket) for ticket in tickets]
-        past_warning = sum(wait > service.waiting_warning_min * 60 for wait in waits)
+        waits = queues.waited_s[service.code]
+        warning_s, critical_s = service.waiting_warning_min * 60, service.waiting_critical_min * 60
+        past_warning = past_critical = 0
+        for wait in waits:
+            if wait > warning_s:
+                past_warning += 1
+                past_critical += wait > critical_s
         if not past_warning:
             continue
-        past_critical = sum(wait > service.waiting_critical_min * 60 for wait in waits)
         longest = max(range(len(waits)), key=waits.__getitem__)
         critical = past_critical > 0
         params = {"service": _names(service.name), "count": past_critical if critical else past_warning,
@@ -162,8 +162,7 @@ def wait_predicted(s: HallSnapshot) -> list[Finding]:
         critical_s = service.waiting_critical_min * 60
         per_ahead_s = s.mean_handling_s[service.code] / open_counters
         late = []
-        for ahead, ticket in enumerate(tickets):
-            waited = _waited_s(s, ticket)
+        for ahead, (ticket, waited) in enumerate(zip(tickets, queues.waited_s[service.code], strict=True)):
             if waited <= critical_s < waited + ahead * per_ahead_s:
                 late.append((ticket, waited + ahead * per_ahead_s))
         if not late:
@@ -231,7 +230,7 @@ def no_open_counter(s: HallSnapshot) -> list[Finding]:
         if not tickets or queues.open.get(service.code, 0):
             continue
         serving = [c.number for c in s.hall.counters if service.code in c.services]
-        longest_s = max(_waited_s(s, ticket) for ticket in tickets)
+        longest_s = max(queues.waited_s[service.code])
         params = {"service": _names(service.name), "count": len(tickets), "counters": _listing(serving)}
         found.append(Finding(
             NO_OPEN_COUNTER, f"service:{service.code}", Severity.CRITICAL,

@@ -79,6 +79,8 @@ class Queues:
     """The waiting tickets grouped in one pass: per service in queue order, and who waits for whom."""
 
     by_service: dict[str, list[WaitingTicket]]
+    #: per service, how long each of them (in the same order) has waited, in seconds
+    waited_s: dict[str, list[float]]
     #: per service, the tickets waiting for no particular counter
     for_any: dict[str, int]
     #: per counter, the tickets transferred to it
@@ -123,12 +125,14 @@ class HallSnapshot:
         """The waiting tickets grouped once for every rule (a cached_property writes past the
         frozen dataclass's guard: the snapshot itself never changes)."""
         by_service: dict[str, list[WaitingTicket]] = {}
+        waited_s: dict[str, list[float]] = {}
         for_any: dict[str, int] = {}
         for_counter: dict[int, int] = {}
         since_any: dict[str, datetime] = {}
         since_counter: dict[int, datetime] = {}
         for ticket in self.waiting:
             by_service.setdefault(ticket.service, []).append(ticket)
+            waited_s.setdefault(ticket.service, []).append((self.now - ticket.queued_at).total_seconds())
             if ticket.counter is None:
                 key, counts, since = ticket.service, for_any, since_any
             else:
@@ -141,4 +145,4 @@ class HallSnapshot:
             if counter.state in OPEN_STATES:
                 for code in counter.services:
                     open_counters[code] = open_counters.get(code, 0) + 1
-        return Queues(by_service, for_any, for_counter, open_counters, since_any, since_counter)
+        return Queues(by_service, waited_s, for_any, for_counter, open_counters, since_any, since_counter)

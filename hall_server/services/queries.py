@@ -17,7 +17,7 @@ from ..storage.store import Reader
 from . import alerts as alert_cases
 from .context import HallContext
 
-#: who sees the open alerts on the board
+#: who sees the open alerts and the staffing advice on the board
 ALERT_READERS = frozenset({Role.MANAGER, Role.ADMIN, Role.SYSTEM})
 
 
@@ -55,9 +55,9 @@ class Board:
     counters: list[CounterView]
     #: the name and badge of each clerk signed in at a counter (the counter displays show them)
     staff: dict[str, StaffName] = field(default_factory=dict)
-    #: the open alerts, most severe first (for managers and admins; empty for others)
+    #: the open alerts, most severe first, and per service the counters it needs now (Erlang
+    #: C): for managers and admins, empty for others
     alerts: list[Alert] = field(default_factory=list)
-    #: per service, the counters it needs now (Erlang C)
     staffing: dict[str, Staffing] = field(default_factory=dict)
 
 
@@ -141,8 +141,10 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
                                         queue.open_counters(service.code)))
         counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
     staff = ctx.store.accounts.staff_names(v.counter.clerk for v in counters if v.counter.clerk)
-    open_alerts = alert_cases.open_alerts(ctx, hall_id) if actor.role in ALERT_READERS else []
-    return Board(now, last_seq, services, counters, staff, open_alerts, alert_cases.staffing(ctx, hall))
+    if actor.role not in ALERT_READERS:  # a device's or clerk's board: the queue and the counters
+        return Board(now, last_seq, services, counters, staff)
+    return Board(now, last_seq, services, counters, staff, alert_cases.open_alerts(ctx, hall_id),
+                 alert_cases.staffing(ctx, hall))
 
 
 def counter_now(ctx: HallContext, hall_id: str, number: int, actor: Actor) -> CounterView:

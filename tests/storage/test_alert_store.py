@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from hall_server.config import HallsConfig
+from hall_server.domain.events import Event, EventType
+from hall_server.scheduler import HallScheduler
 from hall_server.services import alerts
 from hall_server.services import counters as counter_cases
 from hall_server.services import tickets as ticket_cases
@@ -71,3 +73,26 @@ def test_no_rule_runs_in_a_hall_whose_alerts_are_off(config: HallsConfig, make_c
     ctx = make_ctx()  # the test configuration: alerts off
     ticket_cases.issue_ticket(ctx, "demo", "enterprise", KIOSK)
     assert alerts.evaluate(ctx, "demo") == []
+
+
+def test_a_burst_of_events_is_judged_once_and_alert_events_not_at_all(ctx, clock) -> None:
+    scheduler = HallScheduler(ctx)  # not started: its jobs stay pending, to be looked at
+    scheduler.leading = True
+    issued = Event("demo", EventType.TICKET_ISSUED, clock.now(), ticket=1)
+    raised = Event("demo", EventType.ALERT_RAISED, clock.now())
+    scheduler.poke([raised])
+    assert not _after_events(scheduler)
+    for _ in range(50):
+        scheduler.poke([issued, raised])
+    assert [job.args for job in _after_events(scheduler)] == [("demo",)]
+    scheduler.evaluate_after_events("demo")  # the pending run starts: the next event asks for another
+    scheduler.poke([issued])
+    assert len(_after_events(scheduler)) == 2
+    scheduler.evaluate_after_events("demo")
+    scheduler.leading = False  # another process runs the jobs: this one asks for none
+    scheduler.poke([issued])
+    assert len(_after_events(scheduler)) == 2
+
+
+def _after_events(scheduler: HallScheduler) -> list:
+    return [job for job in scheduler.scheduler.get_jobs() if job.func == scheduler.evaluate_after_events]
