@@ -55,8 +55,8 @@ WRONG_LOGINS_PER_S = 20.0
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "all", "both"],
-                        default="all",
+    parser.add_argument("--scenario", default="all",
+                        choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "all", "both"],
                         help="default all (printer included); `both` is issue and displays; `printer`: the "
                              "ticket's bytes and print time (bench/printer.py)")
     parser.add_argument("--attack", choices=[*ATTACKS, "all"], default="all",
