@@ -18,14 +18,19 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import requests
+
 from hall_server.bootstrap import open_context
 from hall_server.config import load_config
 from hall_server.domain import alert_rules
+from hall_server.domain.actors import Actor, Role
 from hall_server.domain.alerts import reconcile, render
 from hall_server.domain.clock import FixedClock
 from hall_server.domain.counters import CounterState
 from hall_server.domain.hall_snapshot import CounterNow, HallSnapshot, WaitingTicket
 from hall_server.services import alerts
+from hall_server.services import counters as counter_cases
+from hall_server.services import tickets as ticket_cases
 from tests.display_client import BlockingDisplay
 from tests.running_hall import RunningHall, hall_config_text
 
@@ -98,10 +103,6 @@ def rules_pass(hall) -> dict:
 
 def evaluate_cost(workdir: Path) -> dict:
     """A whole evaluation on SQLite with the hall as busy as above, when nothing changes."""
-    from hall_server.domain.actors import Actor, Role
-    from hall_server.services import counters as counter_cases
-    from hall_server.services import tickets as ticket_cases
-
     clock = FixedClock(NOW - timedelta(hours=1))
     ctx = open_context(busy_hall_config(workdir), f"sqlite:///{workdir / 'hall.db'}", clock)
     try:
@@ -136,8 +137,6 @@ def event_to_board(workdir: Path) -> dict:
     server.start()
     board = None
     try:
-        import requests
-
         def post(who: str, path: str, **body) -> float:
             response = requests.post(f"{server.url}/api/v1{path}", json=body, timeout=30,
                                      headers={"Authorization": f"Bearer {tokens[who]}"})
@@ -153,9 +152,9 @@ def event_to_board(workdir: Path) -> dict:
         for _ in range(ROUNDS):
             time.sleep(0.5)
             answered = post("clerk", "/halls/demo/counters/7/sign-out")
-            delays.append(_raised_at(board, "service:enterprise") - answered)
+            delays.append(_next_alert(board, "alert.raised", "service:enterprise") - answered)
             post("clerk", "/halls/demo/counters/7/sign-in")
-            _resolved(board, "service:enterprise")
+            _next_alert(board, "alert.resolved", "service:enterprise")
         return {"rounds": ROUNDS, "event_to_board_ms": latency_ms(delays)}
     finally:
         if board is not None:
@@ -170,14 +169,6 @@ def _next_alert(board: BlockingDisplay, kind: str, subject: str) -> float:
         if event["type"] == kind and event["data"]["subject"] == subject:
             return arrived
     raise AssertionError(f"no {kind} of {subject}")
-
-
-def _raised_at(board: BlockingDisplay, subject: str) -> float:
-    return _next_alert(board, "alert.raised", subject)
-
-
-def _resolved(board: BlockingDisplay, subject: str) -> None:
-    _next_alert(board, "alert.resolved", subject)
 
 
 def main() -> int:

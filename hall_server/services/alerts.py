@@ -136,12 +136,6 @@ def alerts(ctx: HallContext, hall_id: str, actor: Actor, open_only: bool) -> lis
         return reader.alerts(hall.id, open_only=False, since=since)
 
 
-def open_alerts(ctx: HallContext, hall_id: str) -> list[Alert]:
-    """The board's alerts (the caller has been let into the hall)."""
-    with ctx.store.read() as reader:
-        return order(reader.alerts(hall_id, open_only=True))
-
-
 def acknowledge(ctx: HallContext, alert_id: int, actor: Actor) -> Alert:
     """The manager has seen it (and it will not be escalated); again is no change."""
     def change(alert: Alert, at: datetime) -> str | None:

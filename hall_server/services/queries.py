@@ -143,7 +143,7 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
     staff = ctx.store.accounts.staff_names(v.counter.clerk for v in counters if v.counter.clerk)
     if actor.role not in ALERT_READERS:  # a device's or clerk's board: the queue and the counters
         return Board(now, last_seq, services, counters, staff)
-    return Board(now, last_seq, services, counters, staff, alert_cases.open_alerts(ctx, hall_id),
+    return Board(now, last_seq, services, counters, staff, alert_cases.alerts(ctx, hall_id, actor, open_only=True),
                  alert_cases.staffing(ctx, hall))
 
 

@@ -4,11 +4,11 @@ unknown to them (404), as another hall's ticket is."""
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, Dict, Integer, List, Nested, String
 from apiflask.validators import OneOf
-from flask import current_app
 
 from ..domain.alerts import Severity, alert_json
 from ..services import alerts as cases
 from . import schemas as s
+from .api import hall_ctx
 from .auth import current_actor, token_auth
 from .permissions import MANAGERS, require
 
@@ -56,10 +56,6 @@ class NoteIn(Schema):
     text = s.Text(1, cases.NOTE_MAX, required=True)
 
 
-def _ctx():
-    return current_app.extensions["hall"]
-
-
 def _managing() -> None:
     require(current_actor(), MANAGERS, "handle alerts")
 
@@ -72,7 +68,7 @@ def _managing() -> None:
                 responses=ERRORS)
 def list_alerts(hall: str, query: dict) -> dict:
     _managing()
-    found = cases.alerts(_ctx(), hall, current_actor(), open_only=query["state"] == "open")
+    found = cases.alerts(hall_ctx(), hall, current_actor(), open_only=query["state"] == "open")
     return {"alerts": [alert_json(alert) for alert in found]}
 
 
@@ -83,7 +79,7 @@ def list_alerts(hall: str, query: dict) -> dict:
                 responses=ERRORS)
 def acknowledge(alert_id: int) -> dict:
     _managing()
-    return alert_json(cases.acknowledge(_ctx(), alert_id, current_actor()))
+    return alert_json(cases.acknowledge(hall_ctx(), alert_id, current_actor()))
 
 
 @alerts_api.post("/alerts/<int:alert_id>/notes")
@@ -93,7 +89,7 @@ def acknowledge(alert_id: int) -> dict:
 @alerts_api.doc(summary="Add a note: what was done about it", responses=ERRORS + [422])
 def add_note(alert_id: int, body: dict) -> dict:
     _managing()
-    return alert_json(cases.add_note(_ctx(), alert_id, current_actor(), body["text"]))
+    return alert_json(cases.add_note(hall_ctx(), alert_id, current_actor(), body["text"]))
 
 
 @alerts_api.post("/alerts/<int:alert_id>/resolve")
@@ -103,4 +99,4 @@ def add_note(alert_id: int, body: dict) -> dict:
                 responses=ERRORS + [409])
 def resolve(alert_id: int) -> dict:
     _managing()
-    return alert_json(cases.resolve(_ctx(), alert_id, current_actor()))
+    return alert_json(cases.resolve(hall_ctx(), alert_id, current_actor()))

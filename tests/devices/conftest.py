@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from devices.link import Link, LocalLink
+from devices.led.worker import LedWorker
+from devices.link import LocalLink
 from devices.print_worker import PrintWorker, Retry
 from devices.printer.serial import SerialPrinter
 from devices.printer.simulated import SimulatedPrinter
@@ -75,11 +76,10 @@ def print_context(config_path: Path, database_url: str, clock: Clock | None = No
 
 
 class WorkerThread:
-    """A print worker running in a thread of the test, as the server's child runs it."""
+    """A device worker (print, LED) running in a thread of the test, as the server's child runs it."""
 
-    def __init__(self, link: Link, port: Path) -> None:
-        self.worker = PrintWorker(link, SerialPrinter(str(port), status_timeout_s=STATUS_TIMEOUT_S),
-                                  link.settings(), poll_s=POLL_S, retry=FAST_RETRY)
+    def __init__(self, worker: PrintWorker | LedWorker) -> None:
+        self.worker = worker
         self.thread = threading.Thread(target=self.worker.run, daemon=True)
         self.thread.start()
 
@@ -94,7 +94,9 @@ def run_worker() -> Iterator:
     started: list[WorkerThread] = []
 
     def start(ctx: HallContext, port: Path) -> WorkerThread:
-        started.append(WorkerThread(LocalLink(ctx, "demo", PRINTER), port))
+        link = LocalLink(ctx, "demo", PRINTER)
+        started.append(WorkerThread(PrintWorker(link, SerialPrinter(str(port), status_timeout_s=STATUS_TIMEOUT_S),
+                                                link.settings(), poll_s=POLL_S, retry=FAST_RETRY)))
         return started[-1]
 
     yield start

@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from hall_server.services.context import HallContext
 
 from ..conftest import KIOSK, clerk
 from ..running_hall import REPO_ROOT, hall_config_text
-from .conftest import FAST_RETRY, POLL_S, WAIT_S, device_events, eventually
+from .conftest import FAST_RETRY, POLL_S, WAIT_S, WorkerThread, device_events, eventually
 
 DISPLAY = "strips"
 #: counter -> the strip's address on the bus
@@ -93,27 +92,15 @@ def led_ctx(make_ctx, port: Path) -> HallContext:
                                    "counters": {str(counter): address for counter, address in ADDRESSES.items()}}])
 
 
-class Running:
-    def __init__(self, ctx: HallContext, port: Path) -> None:
-        link = LocalLedLink(ctx, "demo", DISPLAY)
-        self.worker = LedWorker(link, LedBus(str(port), answer_timeout_s=0.2), link.settings(), poll_s=POLL_S,
-                                retry=FAST_RETRY, idle_check_s=0.1)
-        self.thread = threading.Thread(target=self.worker.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.worker.stop.set()
-        self.thread.join(10)
-        assert not self.thread.is_alive()
-
-
 @pytest.fixture
 def run_led(make_ctx, strips: SimulatedLed) -> Iterator:
-    started: list[Running] = []
+    started: list[WorkerThread] = []
 
     def start() -> HallContext:
         ctx = led_ctx(make_ctx, strips.port)
-        started.append(Running(ctx, strips.port))
+        link = LocalLedLink(ctx, "demo", DISPLAY)
+        started.append(WorkerThread(LedWorker(link, LedBus(str(strips.port), answer_timeout_s=0.2), link.settings(),
+                                              poll_s=POLL_S, retry=FAST_RETRY, idle_check_s=0.1)))
         return ctx
 
     yield start

@@ -89,7 +89,7 @@ def displays(page_hall, page_api):
     badge SG-0371) who works there."""
     page_hall.add_device("hall-screen", "demo", "display")
     page_hall.add_device("counter-3-screen", "demo", "display", COUNTER)
-    page_api.clients["clerk-wang"] = add_named_clerk(page_api, "clerk-wang", "王小燕", "SG-0371")
+    page_api.clients["clerk-wang"] = add_named_clerk(page_hall, "clerk-wang", "王小燕", "SG-0371")
 
 
 def open_display(new_page, page_hall, path: str = "/display/demo", viewport=HALL_SIZE, lang: str = "zh",

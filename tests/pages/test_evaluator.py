@@ -11,11 +11,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from hall_server.bootstrap import open_context
-from hall_server.config import load_config
-from hall_server.services import accounts
-
 from ..web.conftest import Client
+from ..web.test_notice import add_named_clerk
 from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("pages-evaluator")]
@@ -38,14 +35,7 @@ TEXT = {
 @pytest.fixture(scope="module")
 def clerk(page_hall) -> Client:
     """A clerk with a name and a badge number, which the evaluator shows the customer."""
-    password = secrets.token_urlsafe(12)
-    ctx = open_context(load_config(page_hall.config_path), page_hall.database_url, migrate_schema=False)
-    try:
-        accounts.add_user(ctx, CLERK, "clerk", password, ["demo"], badge=BADGE, name=CLERK_NAME)
-    finally:
-        ctx.store.engine.dispose()
-    page_hall.passwords[CLERK] = password
-    return Client(page_hall.url, page_hall.login(CLERK))
+    return add_named_clerk(page_hall, CLERK, CLERK_NAME, BADGE)
 
 
 def open_evaluator(new_page, page_hall, counter: int, lang: str = "zh", viewport=LANDSCAPE,

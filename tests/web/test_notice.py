@@ -7,14 +7,14 @@ from hall_server.bootstrap import open_context
 from hall_server.config import load_config
 from hall_server.services import accounts
 
-from .conftest import Client, Hall, assert_error
+from ..running_hall import RunningHall
+from .conftest import Client, assert_error
 
 NOTICE = "/halls/demo/notice"
 
 
-def add_named_clerk(hall: Hall, username: str, name: str, badge: str) -> Client:
+def add_named_clerk(server: RunningHall, username: str, name: str, badge: str) -> Client:
     """A clerk of the demo hall with a name and badge number, logged in."""
-    server = hall.server
     password = secrets.token_urlsafe(12)
     ctx = open_context(load_config(server.config_path), server.database_url, migrate_schema=False)
     try:
@@ -55,7 +55,7 @@ def test_only_managers_of_the_hall_set_the_notice_and_it_fits_one_line(hall):
 
 
 def test_the_board_names_the_clerk_at_each_counter(hall):
-    clerk = add_named_clerk(hall, "clerk-named", "王小燕", "SG-0371")
+    clerk = add_named_clerk(hall.server, "clerk-named", "王小燕", "SG-0371")
     clerk.ok("POST", "/halls/demo/counters/4/sign-in")
     hall.counter_action("clerk-a", 5, "sign-in")
     try:
