@@ -86,12 +86,17 @@ def database_url(request, tmp_path: Path):
 
 
 @pytest.fixture
-def config(tmp_path: Path):
-    """The demo hall and a second one, "north" (a copy of it): every query a test runs in
-    "demo" must leave the other hall's tickets and counters alone."""
+def config_path(tmp_path: Path) -> Path:
+    """The demo hall and a second one, "north" (a copy of it), open all day: every query a test
+    runs in "demo" must leave the other hall's tickets and counters alone."""
     path = tmp_path / "halls.toml"
     path.write_text(hall_config_text(extra_hall="north"), encoding="utf-8")
-    return load_config(path)
+    return path
+
+
+@pytest.fixture
+def config(config_path: Path):
+    return load_config(config_path)
 
 
 @pytest.fixture

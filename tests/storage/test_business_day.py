@@ -168,8 +168,9 @@ def test_only_one_process_runs_the_scheduled_jobs(ctx, clock):
 
 # --- times read after the lock ---------------------------------------------------------
 
-def test_times_rise_with_seq_when_writers_wait_for_the_lock(database_url, config):
-    ctx = open_context(config, database_url, SystemClock())
+def test_times_rise_with_seq_when_writers_wait_for_the_lock(database_url, config_path):
+    # on the wall clock, so on the tests' halls open all day rather than at the demo's hours
+    ctx = open_context(load_config(config_path), database_url, SystemClock())
     try:
         def kiosk(n):
             for _ in range(15):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 
 from hall_server.bootstrap import open_context
 from hall_server.services import counters, tickets
@@ -30,10 +31,11 @@ for n in itertools.count():
 MIN_REPORTED = 40
 
 
-def issue_until_killed(database_url: str) -> list[list[str]]:
-    """Run the issuer, SIGKILL it mid-stream, return every line it printed."""
-    child = subprocess.Popen([sys.executable, "-c", ISSUER, database_url], cwd=REPO_ROOT,
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+def issue_until_killed(database_url: str, config_path: Path) -> list[list[str]]:
+    """Run the issuer on the tests' configuration (open all day: the wall clock's hour does not
+    matter), SIGKILL it mid-stream, return every line it printed."""
+    child = subprocess.Popen([sys.executable, "-c", ISSUER, database_url], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", "HALL_CONFIG": str(config_path)})
     try:
         reported = []
         deadline = time.monotonic() + 60
@@ -52,9 +54,9 @@ def issue_until_killed(database_url: str) -> list[list[str]]:
     return reported
 
 
-def test_sigkill_while_issuing_loses_no_reported_ticket(database_url, config):
+def test_sigkill_while_issuing_loses_no_reported_ticket(database_url, config, config_path):
     open_context(config, database_url).store.engine.dispose()  # the schema, before the child starts
-    reported = issue_until_killed(database_url)
+    reported = issue_until_killed(database_url, config_path)
 
     ctx = open_context(config, database_url)  # the restart: a new process opens the database
     try:
