@@ -21,6 +21,9 @@ And `display` (bench/display.py): call to text and to audio on the hall display 
 Chromium, 20 pages open.
 And `alerts` (bench/alerts.py): one pass of the alert rules for a busy hall and for 100, a
 whole evaluation on SQLite, and an event's delay to its alert on the board.
+And `reports` (bench/reports.py, no server): a day's and a month's report of a year of a busy
+hall (bench/history.py generates it once), and a month of 30 halls side by side, on SQLite
+and PostgreSQL.
 """
 import argparse
 import json
@@ -35,7 +38,7 @@ import requests
 
 from tests.running_hall import RunningHall, hall_config_text
 
-from . import alerts, display, kiosk, load, printer, voice
+from . import alerts, display, kiosk, load, printer, reports, voice
 from .load import sleep_until
 from .report import publish, summarize, summarize_logins
 
@@ -56,7 +59,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
     parser.add_argument("--scenario", default="all",
-                        choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "all", "both"],
+                        choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "reports", "all",
+                                 "both"],
                         help="default all (printer included); `both` is issue and displays; `printer`: the "
                              "ticket's bytes and print time (bench/printer.py)")
     parser.add_argument("--attack", choices=[*ATTACKS, "all"], default="all",
@@ -238,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     judged = alerts.main() == 0 if options.scenario in ("alerts", "all") else True
     if options.scenario == "alerts":
         return 0 if judged else 1
+    reported = reports.main() == 0 if options.scenario in ("reports", "all") else True
+    if options.scenario == "reports":
+        return 0 if reported else 1
     scenarios = {"all": list(SCENARIOS), "both": ["issue", "displays"]}.get(options.scenario, [options.scenario])
     summaries = []
     for scenario in scenarios:
@@ -255,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": s["targets"]} for s in summaries]}, indent=2))
     correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
     clean = all(s["targets"][check] for s in summaries for check in correct)
-    return 0 if printed and touched and spoken and shown and judged and clean else 1
+    return 0 if printed and touched and spoken and shown and judged and reported and clean else 1
 
 
 if __name__ == "__main__":

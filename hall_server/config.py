@@ -260,6 +260,8 @@ class AlertSettings(Strict):
     staffing_target_share: float = Field(default=0.2, gt=0, lt=1)
     #: a critical alert unacknowledged this long is escalated
     escalate_after_min: float = Field(default=10, gt=0)
+    #: an unanswered complaint due within this many hours: a warning (critical once overdue)
+    complaint_warning_h: float = Field(default=24, gt=0, le=240)
     webhook: Webhook | None = None
 
     @field_validator("pause_allowance_min")
@@ -272,6 +274,19 @@ class AlertSettings(Strict):
             if not 0 < minutes <= 480:
                 raise ValueError(f"{reason}: {minutes} is not 0-480 minutes")
         return {**DEFAULT_PAUSE_ALLOWANCES_MIN, **value}
+
+
+class ReportSettings(Strict):
+    """The reports the scheduler makes and saves under the reports directory (HALL_REPORTS_DIR,
+    default var/reports/): the day's report after the day is closed, and on Monday morning the
+    complaint summary of the week before, for the service meeting."""
+
+    daily: bool = True
+    weekly_complaints: bool = True
+    #: Mondays at this local time
+    weekly_at: time = time(8, 0)
+    #: also post each one (its totals and file names) to the hall's webhook (`alerts.webhook`)
+    post_to_webhook: bool = False
 
 
 class Hall(Strict):
@@ -314,6 +329,7 @@ class Hall(Strict):
     voice: Voice = Field(default_factory=Voice)
     led_displays: list[LedDisplay] = Field(default_factory=list)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -337,6 +353,8 @@ class Hall(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> "Hall":
+        if self.reports.post_to_webhook and self.alerts.webhook is None:
+            raise ValueError("reports.post_to_webhook: the hall has no webhook; set alerts.webhook or turn this off")
         _unique("services.code", [s.code for s in self.services])
         _unique("services.prefix", [s.prefix for s in self.services])
         _unique("counters.number", [c.number for c in self.counters])

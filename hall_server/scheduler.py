@@ -1,12 +1,15 @@
-"""Scheduled jobs (APScheduler): each hall's day close, at its close time in its timezone;
-the alert rules of each hall, on a timer (rules that fire with time alone: a wait growing, a
+"""Scheduled jobs (APScheduler): each hall's day close, at its close time in its timezone,
+followed by the day's saved report; the week's complaint summary on Monday mornings; the
+alert rules of each hall, on a timer (rules that fire with time alone: a wait growing, a
 pause running long, opening and closing) and soon after each event (`poke`); the webhook's
 deliveries.
 
 With several server processes on one database, every process runs a scheduler but only
 the holder of the `scheduler` lease (storage: leases) runs the jobs; a holder that dies
 is replaced once its lease runs out. An evaluation that runs twice changes nothing twice:
-the alerts are reconciled under the hall's lock (services/alerts.py).
+the alerts are reconciled under the hall's lock (services/alerts.py); a saved report that
+exists is not made again (services/saved_reports.py), and at start-up the reports missed
+while no server ran are made.
 """
 import logging
 import os
@@ -24,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from .config import Hall
 from .domain.day_close import WEEKDAYS, close_at
 from .domain.events import Event
-from .services import alerts, webhook
+from .services import alerts, saved_reports, webhook
 from .services.context import HallContext
 from .services.day_close import close_ended_day
 
@@ -73,6 +76,11 @@ class HallScheduler:
             for i, trigger in enumerate(close_triggers(hall)):
                 self.scheduler.add_job(self.close_day, trigger, args=[hall.id], id=f"close:{hall.id}:{i}",
                                        misfire_grace_time=3600, coalesce=True)
+            if hall.reports.weekly_complaints:
+                at = hall.reports.weekly_at
+                self.scheduler.add_job(self.save_week_complaints, CronTrigger(
+                    day_of_week="mon", hour=at.hour, minute=at.minute, timezone=hall.timezone),
+                    args=[hall.id], id=f"complaints:{hall.id}", misfire_grace_time=6 * 3600, coalesce=True)
             if hall.alerts.enabled:
                 self.scheduler.add_job(self.evaluate, IntervalTrigger(seconds=hall.alerts.evaluate_every_s),
                                        args=[hall.id], id=f"alerts:{hall.id}", coalesce=True, max_instances=1)
@@ -139,10 +147,36 @@ class HallScheduler:
         if closed:
             log.warning("hall %s: day %s closed; %d tickets expired, counters signed out: %s",
                         hall_id, closed.day, len(closed.expired), closed.signed_out or "none")
+        self.save_day_report(hall_id)
+
+    def save_day_report(self, hall_id: str) -> None:
+        """The report of the hall's last closed day, unless it was saved before."""
+        if not self.leading:
+            return
+        try:
+            saved = saved_reports.save_day_report(self.ctx, hall_id)
+        except Exception:  # the next close or start-up tries again
+            log.exception("saving the day's report of hall %s failed", hall_id)
+            return
+        if saved:
+            log.info("hall %s: the day's report is in %s", hall_id, ", ".join(str(path) for path in saved))
+
+    def save_week_complaints(self, hall_id: str) -> None:
+        if not self.hold_lease():
+            return
+        try:
+            saved = saved_reports.save_week_complaints(self.ctx, hall_id)
+        except Exception:  # the job's grace time lets a restart the same morning try again
+            log.exception("saving the week's complaints of hall %s failed", hall_id)
+            return
+        log.info("hall %s: the week's complaints are in %s", hall_id, ", ".join(str(path) for path in saved))
 
     def start(self) -> None:
         self.hold_lease()
         self.scheduler.start()
+        # the days closed while no server ran (open_context closed them) get their reports
+        for hall in self.ctx.config.halls:
+            self.scheduler.add_job(self.save_day_report, args=[hall.id], id=f"missed-report:{hall.id}")
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)

@@ -5,6 +5,7 @@ parallel. Without a reachable server they skip, unless HALL_REQUIRE_SERVICES=1 (
 where they fail.
 """
 import os
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from .running_hall import hall_config_text
 REDIS_URL = os.environ.get("HALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("HALL_REQUIRE_SERVICES") == "1"
+# the reports the scheduler saves go to a folder of the test run, never the repository's var/
+os.environ.setdefault("HALL_REPORTS_DIR", tempfile.mkdtemp(prefix="hall-reports-"))
 BACKENDS = ["sqlite", "postgresql"]
 
 MANAGER = Actor("manager-li", Role.MANAGER, frozenset({"demo"}))

@@ -95,9 +95,14 @@ class RunningHall:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def reports_dir(self) -> Path:
+        """Where the server saves its reports (never the repository's var/reports/)."""
+        return self.workdir / "reports"
+
+    @property
     def env(self) -> dict[str, str]:
         env = {**os.environ, "HALL_CONFIG": str(self.config_path), "HALL_DATABASE_URL": self.database_url,
-               "PYTHONUNBUFFERED": "1"}
+               "HALL_REPORTS_DIR": str(self.reports_dir), "PYTHONUNBUFFERED": "1"}
         env.pop("HALL_MESSAGE_QUEUE", None)
         if self.message_queue:
             env["HALL_MESSAGE_QUEUE"] = self.message_queue

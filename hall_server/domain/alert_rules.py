@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from .alerts import Finding, Message, Severity
 from .appointments import hours_on, is_open
 from .catalogue import N_, gettext
+from .complaints import CATEGORY_LABELS, KIND_LABELS
 from .counters import PAUSE_LABELS, CounterState
 from .estimates import estimated_wait_s
 from .hall_snapshot import DeviceNow, HallSnapshot, Incident, Queues
@@ -40,8 +41,9 @@ PRE_OPENING = "pre_opening"
 UNHAPPY_CUSTOMER = "unhappy_customer"
 DEVICE_FAULT = "device_fault"
 ARRIVAL_SURGE = "arrival_surge"
+COMPLAINT_DEADLINE = "complaint_deadline"
 RULES = (HANDLING_TIME, WAITING, WAIT_PREDICTED, QUEUE_BUILDUP, NO_OPEN_COUNTER, IDLE_COUNTER, LONG_PAUSE,
-         CLOSING_OVERRUN, PRE_OPENING, UNHAPPY_CUSTOMER, DEVICE_FAULT, ARRIVAL_SURGE)
+         CLOSING_OVERRUN, PRE_OPENING, UNHAPPY_CUSTOMER, DEVICE_FAULT, ARRIVAL_SURGE, COMPLAINT_DEADLINE)
 
 SURGE_WINDOW = timedelta(minutes=15)
 #: early in the day the arrival rate is taken over the time since opening, at least this
@@ -85,8 +87,8 @@ def _threshold(minutes: float) -> str:
     return f"{minutes:g}"
 
 
-def _local(at: datetime, s: HallSnapshot) -> str:
-    return f"{at.astimezone(ZoneInfo(s.hall.timezone)):%H:%M}"
+def _local(at: datetime, s: HallSnapshot, pattern: str = "%H:%M") -> str:
+    return at.astimezone(ZoneInfo(s.hall.timezone)).strftime(pattern)
 
 
 def _today(s: HallSnapshot) -> tuple[datetime, datetime]:
@@ -429,9 +431,35 @@ def arrival_surge(s: HallSnapshot) -> list[Finding]:
         data={"arrivals": count, "usual": round(usual, 1), "services": dict(by_service)})]
 
 
+def complaint_deadline(s: HallSnapshot) -> list[Finding]:
+    """An unanswered complaint due within `complaint_warning_h`; critical once past its
+    deadline. It clears when the complaint is answered."""
+    warning = timedelta(hours=s.hall.alerts.complaint_warning_h)
+    found = []
+    for complaint in s.complaints:
+        if not complaint.is_open or s.now < complaint.due_at - warning:
+            continue
+        overdue = complaint.overdue(s.now)
+        params = {"kind": _words(KIND_LABELS[complaint.kind]), "id": complaint.id,
+                  "category": _words(CATEGORY_LABELS[complaint.category]),
+                  "due": _local(complaint.due_at, s, "%m-%d %H:%M")}
+        if overdue:
+            message = Message(N_("%(kind)s no. %(id)s (%(category)s) is past its answer deadline, %(due)s; answer "
+                                 "the customer"), params)
+        else:
+            message = Message(N_("%(kind)s no. %(id)s (%(category)s) must be answered by %(due)s"), params)
+        found.append(Finding(
+            COMPLAINT_DEADLINE, f"complaint:{complaint.id}", Severity.CRITICAL if overdue else Severity.WARNING,
+            message,
+            data={"complaint": complaint.id, "kind": complaint.kind.value, "category": complaint.category.value,
+                  "status": complaint.status.value, "due_at": complaint.due_at.isoformat(),
+                  "ticket": complaint.ticket, "number": complaint.ticket_number}))
+    return found
+
+
 _RULE_FUNCTIONS: tuple[Callable[[HallSnapshot], list[Finding]], ...] = (
     handling_time, waiting, wait_predicted, queue_buildup, no_open_counter, idle_counter, long_pause,
-    closing_overrun, pre_opening, unhappy_customer, device_fault, arrival_surge)
+    closing_overrun, pre_opening, unhappy_customer, device_fault, arrival_surge, complaint_deadline)
 
 
 def findings(s: HallSnapshot) -> list[Finding]:

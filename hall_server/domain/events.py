@@ -34,6 +34,11 @@ class EventType(StrEnum):
     TICKET_FLAGGED = "ticket.flagged"
     #: a manager set (or, with empty texts, cleared) the hall's notice line on its displays
     HALL_NOTICE = "hall.notice"
+    #: a complaint or report was registered (domain/complaints.py); its data never holds the
+    #: customer's contact, the description or the notes: hall events reach displays and kiosks
+    COMPLAINT_RECEIVED = "complaint.received"
+    #: a complaint was taken in hand, answered or followed up
+    COMPLAINT_MOVED = "complaint.moved"
 
 
 @dataclass

@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .complaints import Complaint
 from .counters import OPEN_STATES, CounterState
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ class HallSnapshot:
     usual_arrivals_15min: float | None
     devices: list[DeviceNow] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    #: the hall's complaints not answered yet, the earliest due first
+    complaints: list[Complaint] = field(default_factory=list)
 
     @cached_property
     def queues(self) -> Queues:

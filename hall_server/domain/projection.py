@@ -65,6 +65,7 @@ def ticket_from_issue(event: Event) -> Ticket:
         slot_start=datetime.fromisoformat(slot) if slot else None,
         client_request_id=data.get("client_request_id"),
         issued_by=event.actor,
+        estimated_wait_s=data.get("estimated_wait_s"),
     )
 
 

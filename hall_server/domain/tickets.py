@@ -57,6 +57,14 @@ FINAL = frozenset({S.DONE, S.CANCELLED, S.EXPIRED})
 AT_COUNTER = frozenset({S.CALLED, S.SERVING})
 
 
+class FlagKind(StrEnum):
+    """What a clerk flags about the customer at their counter (the service norms: help the
+    elderly and disabled, hand an upset customer to someone who can take it, call back)."""
+    NEEDS_HELP = "needs_help"
+    UPSET_CUSTOMER = "upset_customer"
+    CALLBACK = "callback"
+
+
 class VisitOutcome(StrEnum):
     FINISHED = "finished"
     TRANSFERRED = "transferred"
@@ -155,6 +163,9 @@ class Ticket:
     transfer_count: int = 0
     #: time spent waiting so far, over every stay in the queue
     wait_s: float = 0.0
+    #: the wait the customer was told at issue (None: no configured counter serves the
+    #: service, or issued before it was kept); the reports judge the estimates by it
+    estimated_wait_s: int | None = None
     #: the items handled at the last finish
     items: list[Item] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)

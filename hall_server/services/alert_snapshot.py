@@ -19,7 +19,7 @@ from ..domain.events import EventType as E
 from ..domain.hall_snapshot import CounterNow, DeviceNow, HallSnapshot, Incident, WaitingTicket
 from ..domain.numbering import business_day, format_number
 from ..domain.staffing import ARRIVAL_WINDOW
-from ..domain.tickets import TicketStatus
+from ..domain.tickets import FlagKind, TicketStatus
 from ..storage import tables as t
 from ..storage.store import Reader
 from .context import HallContext
@@ -27,7 +27,6 @@ from .context import HallContext
 #: the paired devices whose silence the rules notice (a booking system lives elsewhere)
 WATCHED_KINDS = (Role.KIOSK, Role.DISPLAY, Role.EVALUATOR)
 FOLLOWED = (E.DEVICE_STATUS, E.RATING_GIVEN, E.TICKET_FLAGGED)
-UPSET = "upset_customer"
 
 
 @dataclass
@@ -57,9 +56,10 @@ class LogMemory:
             self.incidents[(event.ticket, "low_rating")] = Incident(
                 "low_rating", event.ticket, data.get("number", ""), event.at, data.get("served_at"),
                 data.get("clerk"), detail or None)
-        elif event.type is E.TICKET_FLAGGED and data.get("kind") == UPSET:
-            self.incidents[(event.ticket, UPSET)] = Incident(
-                UPSET, event.ticket, data.get("number", ""), event.at, event.counter, event.actor, data.get("reason"))
+        elif event.type is E.TICKET_FLAGGED and data.get("kind") == FlagKind.UPSET_CUSTOMER:
+            self.incidents[(event.ticket, FlagKind.UPSET_CUSTOMER)] = Incident(
+                FlagKind.UPSET_CUSTOMER.value, event.ticket, data.get("number", ""), event.at, event.counter,
+                event.actor, data.get("reason"))
 
 
 def read_snapshot(ctx: HallContext, hall: Hall, now: datetime) -> tuple[HallSnapshot, int]:
@@ -77,10 +77,12 @@ def read_snapshot(ctx: HallContext, hall: Hall, now: datetime) -> tuple[HallSnap
         arrivals = _arrivals(reader, hall.id, now - ARRIVAL_WINDOW, now)
         usual = _usual_arrivals(ctx, reader, hall, now)
         memory.follow(reader, hall, day, day_start)
+        complaints = reader.unanswered_complaints(hall.id)
         statuses, incidents = dict(memory.statuses), sorted(memory.incidents.values(), key=lambda i: i.at)
     devices = _devices(ctx, hall, now, statuses)
     snapshot = HallSnapshot(hall=hall, now=now, waiting=waiting, counters=counters, mean_handling_s=means,
-                            arrivals=arrivals, usual_arrivals_15min=usual, devices=devices, incidents=incidents)
+                            arrivals=arrivals, usual_arrivals_15min=usual, devices=devices, incidents=incidents,
+                            complaints=complaints)
     return snapshot, last_seq
 
 

@@ -32,18 +32,10 @@ def day_figures(ctx: HallContext, hall_id: str, actor: Actor) -> DayFigures:
 
 
 def _ticket_events_since(reader: Reader, hall_id: str, since: datetime) -> list[Event]:
-    """The hall's ticket events recorded at or after `since`, in seq order. Times never fall as
-    seq rises (Store.write), so the first seq of the day is found by bisecting the log on its
-    key, and the rest is one range read: the cost does not grow with the days before."""
+    """The hall's ticket events recorded at or after `since`, in seq order: one range read
+    from the first seq of the day."""
     c = t.events.c
-    low, high = 1, reader.last_seq(hall_id) + 1
-    while low < high:
-        middle = (low + high) // 2
-        at = reader.conn.execute(select(c.at).where(c.hall == hall_id, c.seq == middle)).scalar_one()
-        if at < since:
-            low = middle + 1
-        else:
-            high = middle
     rows = reader.conn.execute(select(t.events).where(
-        c.hall == hall_id, c.seq >= low, c.type.in_([kind.value for kind in TICKET_EVENTS])).order_by(c.seq))
+        c.hall == hall_id, c.seq >= reader.first_seq_since(hall_id, since),
+        c.type.in_([kind.value for kind in TICKET_EVENTS])).order_by(c.seq))
     return [event_from_row(row) for row in rows]

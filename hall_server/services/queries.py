@@ -61,7 +61,7 @@ class Board:
     staffing: dict[str, Staffing] = field(default_factory=dict)
 
 
-class _Queue:
+class Queue:
     """The waiting tickets and counters of a hall, read once, for places and estimates.
 
     The database may hold rows the configuration no longer names (start-up refuses to serve
@@ -112,18 +112,25 @@ class _Queue:
         return Placed(ticket, ahead, self.estimate(ticket.service, ahead))
 
 
+def wait_at_issue(reader: Reader, hall: Hall, newcomer: Ticket) -> int | None:
+    """The wait told to a customer whose ticket is being issued (in the issuing transaction,
+    before it is recorded): what its place will give once it is. `newcomer` carries the
+    id MAX_ID, since every ticket with the same place and time was issued before it."""
+    return Queue(reader, hall).place(newcomer).estimated_wait_s
+
+
 def get_ticket(ctx: HallContext, ticket_id: int, actor: Actor | None) -> Placed:
     """The ticket with its place; `actor` None: for its own customer (services/tracking.py)."""
     with ctx.store.read() as reader:
         ticket = reader.ticket(ticket_id)
         hall = ctx.hall(ticket.hall) if actor is None else _visible_hall(ctx, ticket.hall, actor, ticket_id)
-        return _Queue(reader, hall).place(ticket)
+        return Queue(reader, hall).place(ticket)
 
 
 def place(ctx: HallContext, ticket: Ticket) -> Placed:
     """A ticket just returned by a use case, with its place in the queue."""
     with ctx.store.read() as reader:
-        return _Queue(reader, ctx.hall(ticket.hall)).place(ticket)
+        return Queue(reader, ctx.hall(ticket.hall)).place(ticket)
 
 
 def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
@@ -131,7 +138,7 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
     now = ctx.clock.now()
     with ctx.store.read() as reader:
         last_seq = reader.last_seq(hall_id)
-        queue = _Queue(reader, hall)
+        queue = Queue(reader, hall)
         lengths = reader.queue_lengths(hall_id, business_day(now, hall.timezone))
         services = []
         for service in hall.services:

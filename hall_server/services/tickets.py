@@ -1,7 +1,6 @@
 """Use cases of the queue: issue, call, recall, start, finish, no-show, transfer,
 reinstate, cancel, rate and flag a ticket."""
 from datetime import timedelta
-from enum import StrEnum
 
 from ..config import Hall
 from ..domain.actors import Actor, Role
@@ -18,10 +17,11 @@ from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.events import EventType as E
 from ..domain.numbering import business_day, format_number
 from ..domain.selection import effective_at, reinstated_at
-from ..domain.tickets import Ticket, TicketStatus
-from ..storage.store import WriteTx
+from ..domain.tickets import FlagKind, Ticket, TicketStatus
+from ..storage.store import MAX_ID, WriteTx
 from .context import HallContext
 from .guards import counter_for, known_counter
+from .queries import wait_at_issue
 from .switches import service_issuing
 
 MAX_ITEMS = 99
@@ -74,13 +74,15 @@ def issue_ticket(ctx: HallContext, hall_id: str, service: str, actor: Actor, *,
         slot_start = booked.slot_start if booked else None
         place = effective_at(tx.at, slot_start, priority, hall.head_starts)
         serial = tx.next_number(day, config.prefix)
+        told = wait_at_issue(tx, hall, Ticket(MAX_ID, hall_id, service, config.prefix, serial, day, priority,
+                                              tx.at, effective_at=place))
         event = tx.record(E.TICKET_ISSUED, actor=actor.name, data={
             "service": service, "prefix": config.prefix, "serial": serial,
             "number": format_number(config.prefix, serial),
             "business_day": day.isoformat(), "priority": priority, "appointment": code,
             "slot_start": slot_start.isoformat() if slot_start else None,
             "effective_at": place.isoformat(),
-            "client_request_id": client_request_id,
+            "client_request_id": client_request_id, "estimated_wait_s": told,
         })
         if booked is not None:
             tx.change_appointment(booked, AppointmentStatus.CHECKED_IN, event.ticket)
@@ -274,14 +276,6 @@ def _checked_items(hall: Hall, items: list[dict]) -> list[dict]:
             raise Invalid(f"item count must be a whole number from 1 to {MAX_ITEMS}", "invalid_items")
         checked.append({"service": service, "count": count})
     return checked
-
-
-class FlagKind(StrEnum):
-    """What a clerk flags about the customer at their counter (the service norms: help the
-    elderly and disabled, hand an upset customer to someone who can take it, call back)."""
-    NEEDS_HELP = "needs_help"
-    UPSET_CUSTOMER = "upset_customer"
-    CALLBACK = "callback"
 
 
 def flag(ctx: HallContext, hall_id: str, counter: int, actor: Actor, kind: FlagKind, *,

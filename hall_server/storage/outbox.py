@@ -27,11 +27,16 @@ class OutboxItem:
     last_error: str | None
 
 
-def add(conn: Connection, hall: str, payload: dict, at: datetime) -> int:
+def add(conn: Connection, hall: str, payload: dict, at: datetime, once_key: str | None = None) -> int | None:
     """Queue `payload` for the hall's webhook, due at once; returns the item's id (which the
-    receiver gets as the delivery's id)."""
+    receiver gets as the delivery's id). With `once_key`, nothing (None) if an item of that key
+    was queued before: call it under the hall's lock (Store.write), the unique key backs it up."""
+    if once_key is not None and conn.execute(
+            select(W.id).where(W.hall == hall, W.once_key == once_key)).first() is not None:
+        return None
     return conn.execute(insert(t.webhook_outbox).values(
-        hall=hall, payload=payload, created_at=at, attempts=0, next_attempt_at=at).returning(W.id)).scalar_one()
+        hall=hall, payload=payload, created_at=at, attempts=0, next_attempt_at=at, once_key=once_key)
+        .returning(W.id)).scalar_one()
 
 
 def due(conn: Connection, now: datetime, limit: int) -> list[OutboxItem]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.alerts import Alert
 from ..domain.appointments import Appointment, AppointmentStatus, ServiceSwitch
 from ..domain.clock import Clock
+from ..domain.complaints import Complaint, Status
 from ..domain.counters import Counter, CounterState
 from ..domain.errors import Conflict, NotFound
 from ..domain.events import Event, EventType
@@ -25,6 +26,7 @@ from ..domain.tickets import Ticket, TicketStatus, Visit, VisitOutcome
 from ..domain.timing import Item
 from . import alerts as alert_rows
 from . import appointments as appointment_rows
+from . import complaints as complaint_rows
 from . import outbox
 from . import tables as t
 from .accounts import AccountStore
@@ -44,7 +46,7 @@ OPEN_STATUSES = (TicketStatus.WAITING.value, TicketStatus.CALLED.value, TicketSt
 _VISIT_TIMES = ("called_at", "started_at", "ended_at")
 
 
-def _visit_to_json(visit: Visit) -> dict:
+def visit_to_json(visit: Visit) -> dict:
     values = asdict(visit)
     for name in _VISIT_TIMES:
         values[name] = values[name].isoformat() if values[name] is not None else None
@@ -52,20 +54,20 @@ def _visit_to_json(visit: Visit) -> dict:
     return values
 
 
-def _visit_from_json(values: dict) -> Visit:
-    values = dict(values)
-    for name in _VISIT_TIMES:
-        values[name] = datetime.fromisoformat(values[name]) if values[name] else None
-    values["outcome"] = VisitOutcome(values["outcome"]) if values["outcome"] else None
-    values["items"] = [Item(**item) for item in values["items"]]
-    return Visit(**values)
+def visit_from_json(values: dict) -> Visit:
+    """The visit from its JSON; spelled out field by field, as the reports parse every visit of a month."""
+    started, ended, outcome = values["started_at"], values["ended_at"], values["outcome"]
+    return Visit(values["counter"], values["clerk"], values["service"], datetime.fromisoformat(values["called_at"]),
+                 datetime.fromisoformat(started) if started else None, datetime.fromisoformat(ended) if ended else None,
+                 VisitOutcome(outcome) if outcome else None,
+                 [Item(item["service"], item["count"]) for item in values["items"]])
 
 
 def ticket_from_row(row) -> Ticket:
     values = {name: row._mapping[name] for name in TICKET_FIELDS}
     values["status"] = TicketStatus(values["status"])
     values["items"] = [Item(**item) for item in values["items"]]
-    values["visits"] = [_visit_from_json(visit) for visit in values["visits"]]
+    values["visits"] = [visit_from_json(visit) for visit in values["visits"]]
     return Ticket(**values)
 
 
@@ -85,8 +87,24 @@ def _ticket_values(ticket: Ticket) -> dict:
     values = asdict(ticket)
     values.pop("id")
     values["status"] = ticket.status.value
-    values["visits"] = [_visit_to_json(visit) for visit in ticket.visits]
+    values["visits"] = [visit_to_json(visit) for visit in ticket.visits]
     return values
+
+
+def first_seq_at(conn: Connection, hall: str, at: datetime) -> int:
+    """The seq of the hall's first event recorded at or after `at` (one past the last if none).
+    Times never fall as seq rises (Store.write), so the log is bisected on its primary key: the
+    cost does not grow with its length."""
+    e = t.events.c
+    low = 1
+    high = (conn.execute(select(t.halls.c.last_seq).where(t.halls.c.id == hall)).scalar() or 0) + 1
+    while low < high:
+        middle = (low + high) // 2
+        if conn.execute(select(e.at).where(e.hall == hall, e.seq == middle)).scalar_one() < at:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 class Reader:
@@ -247,12 +265,35 @@ class Reader:
             raise NotFound(f"no alert {alert_id}", "unknown_alert")
         return alert
 
+    def complaints(self, hall: str, open_only: bool = False, since: datetime | None = None,
+                   until: datetime | None = None, status: Status | None = None,
+                   limit: int | None = 1000) -> list[Complaint]:
+        return complaint_rows.listed(self.conn, hall, open_only, since, until, status, limit)
+
+    def unanswered_complaints(self, hall: str) -> list[Complaint]:
+        return complaint_rows.unanswered(self.conn, hall)
+
+    def complaint(self, complaint_id: int) -> Complaint:
+        complaint = complaint_rows.find(self.conn, complaint_id) if 0 < complaint_id <= MAX_ID else None
+        if complaint is None:
+            raise NotFound(f"no complaint {complaint_id}", "unknown_complaint")
+        return complaint
+
+    def registered_sources(self, hall: str, seqs: Iterable[int]) -> set[int]:
+        return complaint_rows.registered_sources(self.conn, hall, seqs)
+
+    def ticket_by_number(self, hall: str, day: date, prefix: str, number: int) -> int | None:
+        return complaint_rows.ticket_by_number(self.conn, hall, day, prefix, number)
+
     def tickets_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
         ids = list(ids)
         if not ids:
             return {}
         return {row.id: ticket_from_row(row)
                 for row in self.conn.execute(select(t.tickets).where(t.tickets.c.id.in_(ids)))}
+
+    def first_seq_since(self, hall: str, since: datetime) -> int:
+        return first_seq_at(self.conn, hall, since)
 
     def events_of_types(self, hall: str, types: Iterable[EventType], after: int, since: datetime) -> list[Event]:
         """The hall's events of these types after seq `after`, recorded at or after `since`."""
@@ -425,9 +466,17 @@ class WriteTx(Reader):
         if not alert_rows.save(self.conn, alert, updated_before):
             raise Conflict(f"alert {alert.id} changed meanwhile", "concurrent_change")
 
-    def send_webhook(self, payload: dict) -> None:
-        """Queue `payload` for the hall's webhook; it goes once this transaction commits."""
-        outbox.add(self.conn, self.hall, payload, self.at)
+    def add_complaint(self, complaint: Complaint) -> None:
+        complaint_rows.add(self.conn, complaint)
+
+    def save_complaint(self, complaint: Complaint, status_before: Status) -> None:
+        if not complaint_rows.save(self.conn, complaint, status_before):
+            raise Conflict(f"complaint {complaint.id} changed meanwhile", "concurrent_change")
+
+    def send_webhook(self, payload: dict, once_key: str | None = None) -> bool:
+        """Queue `payload` for the hall's webhook; it goes once this transaction commits. With
+        `once_key`, only if nothing of that key was queued before (False: it was)."""
+        return outbox.add(self.conn, self.hall, payload, self.at, once_key) is not None
 
 
 class Store:

@@ -95,6 +95,9 @@ tickets = Table(
     Column("recall_count", Integer, nullable=False, default=0),
     Column("transfer_count", Integer, nullable=False, default=0),
     Column("wait_s", Float, nullable=False, default=0.0),
+    # the wait the customer was told at issue (None: issued before it was kept); the reports
+    # measure the estimates' accuracy by it
+    Column("estimated_wait_s", Integer),
     Column("items", JSON, nullable=False),
     # every stretch at a counter: counter, clerk, service, called/started/ended, outcome, items
     Column("visits", JSON, nullable=False),
@@ -215,6 +218,9 @@ ratings = Table(
     Column("clerk", String(64)),
     Column("score", Integer, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    # the ratings given since a report's first day: the reports join them to their tickets from
+    # this range, not from every rating ever given (bench/reports.py, migration 0010)
+    Index("ix_ratings_at", "hall", "at"),
 )
 
 #: appointments booked ahead (services/appointments.py); a booked one not checked in by the
@@ -318,5 +324,45 @@ webhook_outbox = Table(
     # set when it was given up (too old); kept for the record
     Column("abandoned_at", UTCDateTime),
     Column("last_error", String(255)),
+    # set: the item is queued once per hall whatever retries its maker makes (a saved report)
+    Column("once_key", String(128)),
     Index("ix_webhook_due", "delivered_at", "abandoned_at", "next_attempt_at"),
+    UniqueConstraint("hall", "once_key", name="uq_webhook_once"),
+)
+
+#: the complaint register (domain/complaints.py): a complaint (投诉) or a report (举报), from
+#: receipt to the follow-up with the customer; every change is also an event
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(64), ForeignKey("halls.id"), nullable=False),
+    # complaint or report
+    Column("kind", String(16), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    # received, in_hand, answered, followed_up
+    Column("status", String(16), nullable=False),
+    Column("description", String(2000), nullable=False),
+    Column("ticket", Integer, ForeignKey("tickets.id")),
+    # the clerk concerned (from the ticket, or named by hand)
+    Column("clerk", String(64)),
+    # the customer's contact: managers and admins only
+    Column("contact", String(128)),
+    # where it came from: by hand, a clerk's flag or a low rating (the event's seq)
+    Column("source", String(16), nullable=False),
+    Column("source_seq", Integer),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("received_by", String(64), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("taken_at", UTCDateTime),
+    Column("taken_by", String(64)),
+    Column("answered_at", UTCDateTime),
+    Column("answered_by", String(64)),
+    Column("followed_up_at", UTCDateTime),
+    Column("followed_up_by", String(64)),
+    # every step with its note: [{"status", "at", "by", "note"}]
+    Column("history", JSON, nullable=False),
+    Index("ix_complaints_received", "hall", "received_at"),
+    Index("ix_complaints_open", "hall", "status", "due_at"),
 )

@@ -4,6 +4,7 @@ from flask import Response, current_app, request
 
 from ..domain.actors import Actor
 from ..domain.counters import Counter
+from ..domain.tickets import FlagKind
 from ..services import accounts, notices, queries, switches
 from ..services import counters as counter_cases
 from ..services import tickets as ticket_cases
@@ -279,7 +280,7 @@ def transfer(hall: str, number: int, body: dict) -> dict:
 @api.doc(summary="Flag the customer at the counter: needs help, upset customer, callback (with phone)",
          responses=COUNTER_ERRORS + [422])
 def flag(hall: str, number: int, body: dict) -> dict:
-    return _act_on_ticket(ticket_cases.flag, hall, number, kind=ticket_cases.FlagKind(body["kind"]),
+    return _act_on_ticket(ticket_cases.flag, hall, number, kind=FlagKind(body["kind"]),
                           phone=body.get("phone"), reason=body.get("reason"))
 
 

@@ -14,12 +14,15 @@ from .alerts_api import alerts_api
 from .api import api
 from .appointments import appointments_api
 from .board import board_api, board_pages
+from .complaints_api import complaints_api
 from .counter import counter_pages
 from .devices import devices_api
 from .displays_api import displays_api
 from .evaluator import evaluator
 from .pages import pages
 from .pairing import pairing
+from .reports_api import reports_api
+from .reports_page import reports_pages
 from .schemas import ErrorOut
 from .signin import signin
 from .tracking import tracking_api
@@ -50,6 +53,7 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(counter_pages)
     app.register_blueprint(board_pages)
     app.register_blueprint(board_api)
+    app.register_blueprint(reports_pages)
     app.register_blueprint(pages)
     app.register_blueprint(kiosk)
     app.register_blueprint(display)
@@ -58,6 +62,8 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(voice_api)
     app.register_blueprint(displays_api)
     app.register_blueprint(alerts_api)
+    app.register_blueprint(reports_api)
+    app.register_blueprint(complaints_api)
 
     @app.get("/")
     @app.doc(hide=True)

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, g, render_template
 from ..domain.actors import Role
 from ..domain.catalogue import N_
 from ..domain.counters import PAUSE_LABELS, PAUSE_REASONS
-from ..services.tickets import FlagKind
+from ..domain.tickets import FlagKind
 from .auth import staff_page
 from .i18n import js_strings
 

@@ -7,8 +7,8 @@ from marshmallow import ValidationError, validates_schema
 from ..domain.appointments import StopReason
 from ..domain.counters import PAUSE_REASONS, CounterState
 from ..domain.events import EventType
-from ..domain.tickets import TicketStatus, VisitOutcome
-from ..services.tickets import MAX_ITEMS, FlagKind
+from ..domain.tickets import FlagKind, TicketStatus, VisitOutcome
+from ..services.tickets import MAX_ITEMS
 
 #: text a client sends: no NUL, which PostgreSQL cannot store
 NO_NUL = Regexp(r"^[^\x00]*$", error="must not contain NUL characters")

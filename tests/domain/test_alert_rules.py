@@ -1,4 +1,4 @@
-"""The twelve alert rules on snapshots of the demo hall built by hand: each at the edges of
+"""The thirteen alert rules on snapshots of the demo hall built by hand: each at the edges of
 its thresholds, with its severity, subject, figures and its message in Chinese."""
 import json
 from datetime import datetime, timedelta
@@ -10,6 +10,7 @@ from hall_server.config import Hall, load_config
 from hall_server.domain import alert_rules as rules
 from hall_server.domain.alerts import Finding, Message, Severity
 from hall_server.domain.catalogue import gettext
+from hall_server.domain.complaints import Category, Channel, Complaint, Kind, Status, receive
 from hall_server.domain.counters import CounterState
 from hall_server.domain.hall_snapshot import CounterNow, DeviceNow, HallSnapshot, Incident, WaitingTicket
 
@@ -46,11 +47,11 @@ def closed_counters(*open_counters: CounterNow) -> list[CounterNow]:
 
 
 def snapshot(waiting=(), counters=None, now=NOW, arrivals=(), usual=None, devices=(), incidents=(), means=None,
-             hall: Hall = HALL) -> HallSnapshot:
+             hall: Hall = HALL, complaints=()) -> HallSnapshot:
     return HallSnapshot(hall=hall, now=now, waiting=list(waiting),
                         counters=closed_counters() if counters is None else list(counters),
                         mean_handling_s=dict(means or MEANS), arrivals=list(arrivals), usual_arrivals_15min=usual,
-                        devices=list(devices), incidents=list(incidents))
+                        devices=list(devices), incidents=list(incidents), complaints=list(complaints))
 
 
 def with_alerts(**settings) -> Hall:
@@ -426,22 +427,65 @@ def test_an_arrival_surge_against_the_usual():
     assert rules.arrival_surge(snapshot(arrivals=recent, usual=None)) == []  # no history yet
 
 
+# 13. complaint deadline --------------------------------------------------------------------
+
+def complaint(id: int, received: timedelta, kind: Kind = Kind.COMPLAINT, status: Status = Status.RECEIVED,
+              now: datetime = NOW) -> Complaint:
+    c = receive("demo", kind, Category.BILLING, Channel.PHONE, "billed twice", now - received, "mgr",
+                contact="138 0000 1234")
+    c.id, c.status = id, status
+    return c
+
+
+def test_a_complaint_due_within_a_day_warns_and_past_its_deadline_is_critical():
+    assert rules.complaint_deadline(snapshot(complaints=[complaint(1, timedelta(days=3, hours=23))])) == []
+    due_soon = one(rules.complaint_deadline(snapshot(complaints=[complaint(1, timedelta(days=4))])))
+    assert (due_soon.rule, due_soon.subject, due_soon.severity) == ("complaint_deadline", "complaint:1",
+                                                                    Severity.WARNING)
+    assert zh(due_soon) == "投诉第 1 号（电费电价）须在 11-25 10:00 前答复"
+    assert render(due_soon.message, "en") == "Complaint no. 1 (Billing and fees) must be answered by 11-25 10:00"
+    assert due_soon.data == {"complaint": 1, "kind": "complaint", "category": "billing", "status": "received",
+                             "due_at": (NOW + timedelta(days=1)).isoformat(), "ticket": None, "number": None}
+    assert "138 0000 1234" not in json.dumps(due_soon.data) + render(due_soon.message, "zh")  # no contact on the board
+
+    overdue = one(rules.complaint_deadline(snapshot(complaints=[complaint(2, timedelta(days=5, seconds=1),
+                                                                          status=Status.IN_HAND)])))
+    assert (overdue.subject, overdue.severity) == ("complaint:2", Severity.CRITICAL)
+    assert zh(overdue) == "投诉第 2 号（电费电价）已过答复期限 11-24 09:59，请尽快答复客户"
+    assert overdue.data["status"] == "in_hand"
+
+    report = one(rules.complaint_deadline(snapshot(complaints=[complaint(3, timedelta(days=9), Kind.REPORT)])))
+    assert zh(report).startswith("举报第 3 号") and report.severity is Severity.WARNING
+    assert rules.complaint_deadline(snapshot(complaints=[complaint(4, timedelta(days=8), Kind.REPORT)])) == []
+
+
+def test_an_answered_complaint_raises_nothing_and_the_warning_hours_are_the_halls():
+    answered = complaint(1, timedelta(days=20), status=Status.ANSWERED)
+    assert rules.complaint_deadline(snapshot(complaints=[answered])) == []
+    two_days = with_alerts(complaint_warning_h=48)
+    assert len(rules.complaint_deadline(snapshot(complaints=[complaint(1, timedelta(days=3, hours=1))],
+                                                 hall=two_days))) == 1
+    assert rules.complaint_deadline(snapshot(complaints=[complaint(1, timedelta(days=2, hours=23))],
+                                             hall=two_days)) == []
+
+
 # all of them -------------------------------------------------------------------------------
 
 def test_the_rules_are_named_and_all_run():
     assert rules.RULES == ("handling_time", "waiting", "wait_predicted", "queue_buildup", "no_open_counter",
                            "idle_counter", "long_pause", "closing_overrun", "pre_opening", "unhappy_customer",
-                           "device_fault", "arrival_surge")
+                           "device_fault", "arrival_surge", "complaint_deadline")
     assert all(callable(getattr(rules, name)) for name in rules.RULES)
     busy = snapshot([ticket(i, waited=timedelta(minutes=40 - i)) for i in range(1, 30)] + [ticket(30, "enterprise")],
                     closed_counters(serving(700), counter(2, CS.PAUSED, since=timedelta(hours=1))),
                     arrivals=arrivals(29), usual=1.0,
                     devices=[DeviceNow("kiosk-1", "kiosk", False)],
-                    incidents=[Incident("upset_customer", 1, "A001", NOW, 2, "li", None)])
+                    incidents=[Incident("upset_customer", 1, "A001", NOW, 2, "li", None)],
+                    complaints=[complaint(1, timedelta(days=6))])
     found = rules.findings(busy)
     assert {f.rule for f in found} == {"handling_time", "waiting", "wait_predicted", "queue_buildup",
                                        "no_open_counter", "long_pause", "unhappy_customer", "device_fault",
-                                       "arrival_surge"}
+                                       "arrival_surge", "complaint_deadline"}
     assert rules.findings(snapshot(busy.waiting, busy.counters, hall=with_alerts(enabled=False))) == []
 
 

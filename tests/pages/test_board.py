@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from ..running_hall import RunningHall
 from ..web.conftest import start_hall_server
 from .conftest import shot
-from .test_counter import sign_in
+from .test_counter import managers_only, sign_in
 
 pytestmark = [pytest.mark.xdist_group("pages-board"), pytest.mark.browser]
 
@@ -82,17 +82,7 @@ def test_the_board_renders_the_demo_hall_in_both_languages(new_page, page_hall, 
 
 
 def test_a_manager_of_another_hall_and_a_clerk_are_refused(new_page, page_hall):
-    for user in ("mgr-north", "clerk-a"):
-        page = new_page(LAPTOP)
-        page.goto(f"{page_hall.url}/board/demo")
-        page.fill("#username", user)
-        page.fill("#password", page_hall.passwords[user])
-        with page.expect_response(re.compile(r"/board/demo$")) as answer:
-            page.keyboard.press("Enter")
-        assert answer.value.status == 403
-    page = new_page(LAPTOP)
-    sign_in(page, page_hall, "admin", "/board/demo")
-    assert page.goto(f"{page_hall.url}/board/nowhere").status == 404
+    managers_only(new_page, page_hall, "board", LAPTOP)
 
 
 def test_the_board_follows_the_hall_live(new_page, page_hall, page_api):

@@ -32,6 +32,22 @@ def sign_in(page: Page, hall, user: str, path: str) -> None:
         expect(page.locator("#state")).to_have_attribute("data-state", re.compile(".+"))  # the script is ready
 
 
+def managers_only(new_page, hall, page_of: str, size: tuple[int, int]) -> None:
+    """The manager's page `/<page_of>/demo` refuses a manager of another hall and a clerk (403),
+    and an admin gets 404 for a hall that does not exist."""
+    for user in ("mgr-north", "clerk-a"):
+        page = new_page(size)
+        page.goto(f"{hall.url}/{page_of}/demo")
+        page.fill("#username", user)
+        page.fill("#password", hall.passwords[user])
+        with page.expect_response(re.compile(rf"/{page_of}/demo$")) as answer:
+            page.keyboard.press("Enter")
+        assert answer.value.status == 403
+    page = new_page(size)
+    sign_in(page, hall, "admin", f"/{page_of}/demo")
+    assert page.goto(f"{hall.url}/{page_of}/nowhere").status == 404
+
+
 def events(page_api, after: int, kind: str) -> list[dict]:
     found = page_api["admin"].ok("GET", "/halls/demo/events", params={"after": after, "limit": 500})["events"]
     return [e for e in found if e["type"] == kind]

@@ -454,7 +454,8 @@ def test_events_read_back_as_written_and_page_by_seq(ctx, clock):
     assert events[0].data == {
         "service": "fee", "prefix": "A", "serial": 1, "number": "A001", "business_day": "2026-11-24",
         "priority": "normal", "appointment": None, "slot_start": None,
-        "effective_at": issued.effective_at.isoformat(), "client_request_id": "r-9"}
+        "effective_at": issued.effective_at.isoformat(), "client_request_id": "r-9",
+        "estimated_wait_s": 0}
     assert (events[0].actor, events[1].data, events[1].counter) == ("kiosk-1", {"clerk": "wang"}, 1)
 
 
