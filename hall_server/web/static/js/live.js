@@ -40,11 +40,13 @@ const RETRY_MS = 2000;           // after a failed catch-up while connected
 const REFUSED_RETRY_MS = 10000;  // after the server refused or ended the connection
 const TRACK_MIN_INTERVAL_MS = 1000;
 
-/** Show or hide base.html's connection bar. */
+/** Show or hide base.html's connection bar; `data-live` on the body says "online" once the
+ * page has caught up (its first snapshot taken), "offline" while it is not. */
 function showConnection(online) {
   const bar = document.getElementById("connection");
   if (bar) bar.hidden = online;
   document.body.classList.toggle("is-offline", !online);
+  document.body.dataset.live = online ? "online" : "offline";
 }
 
 /** A Socket.IO connection that comes back by itself, even when the server refused or ended it. */
