@@ -19,8 +19,10 @@ from .reports import (
     HOURS_IN_DAY,
     SECONDS_DIGITS,
     WEEKDAYS_IN_WEEK,
+    By,
     ReportTicket,
     Row,
+    Summary,
     date_range,
     mean,
     percentile,
@@ -252,6 +254,12 @@ class HallReport:
     @property
     def days(self) -> int:
         return (self.last - self.first).days + 1
+
+    def summary(self, by: By) -> Summary:
+        """Its rows grouped `by` as a summary (what the summary use case gives for the range)."""
+        rows = {By.SERVICE: self.by_service, By.COUNTER: self.by_counter, By.CLERK: self.by_clerk,
+                By.DAY: self.by_day}[by]
+        return Summary(self.hall, self.first, self.last, by, rows, self.total)
 
 
 # --- JSON --------------------------------------------------------------------------------------

@@ -7,9 +7,7 @@ Every change is a write transaction of the complaint's hall that also records it
 no contact, description or note (domain/complaints.py `event_data`). The answer deadline
 raises its alerts by the rule `complaint_deadline` (domain/alert_rules.py).
 """
-import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from ..config import Hall
 from ..domain import complaints as register
@@ -37,14 +35,12 @@ from ..domain.complaints import (
 )
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.events import EventType as E
-from ..domain.numbering import business_day
+from ..domain.numbering import business_day, day_start, parse_number
 from ..storage.store import Reader
 from .context import HallContext
 
 #: how far back the flags and low ratings offered for registering go
 OFFER_DAYS = 7
-#: a ticket's number as printed: its service's prefix and the serial
-TICKET_NUMBER = re.compile(r"^([A-Z])(\d{1,6})$")
 
 
 def open_complaint(ctx: HallContext, hall_id: str, actor: Actor, *, kind: Kind, category: Category,
@@ -90,8 +86,8 @@ def _offer(ctx: HallContext, hall_id: str, seq: int) -> Offer:
 
 
 def _ticket_by_number(reader: Reader, hall: Hall, number: str, day: date) -> int:
-    match = TICKET_NUMBER.match(number.strip().upper())
-    found = reader.ticket_by_number(hall.id, day, match[1], int(match[2])) if match else None
+    typed = parse_number(number)
+    found = reader.ticket_by_number(hall.id, day, *typed) if typed else None
     if found is None:
         raise Invalid(f"no ticket {number!r} on {day.isoformat()} in hall {hall.id}", "unknown_ticket")
     return found
@@ -151,9 +147,8 @@ def complaints(ctx: HallContext, hall_id: str, actor: Actor, *, status: Status |
 
 def _period(hall: Hall, first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
     """Business days from `first` through `last` as instants [since, until)."""
-    zone = ZoneInfo(hall.timezone)
-    since = datetime.combine(first, time.min, zone) if first else None
-    until = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
+    since = day_start(first, hall.timezone) if first else None
+    until = day_start(last + timedelta(days=1), hall.timezone) if last else None
     if since and until and until <= since:
         raise Invalid("the period ends before it begins", "invalid_period")
     return since, until

@@ -2,8 +2,7 @@
 full hall report of the reports page; and the halls side by side for a region's supervisor.
 Each reads in one read transaction (storage/reports.py) and leaves the figures to
 domain/reports.py; this layer adds the rows' labels in both languages."""
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from ..config import Hall
 from ..domain import hall_report as sections
@@ -12,6 +11,7 @@ from ..domain.actors import Actor
 from ..domain.catalogue import N_, gettext
 from ..domain.errors import Invalid
 from ..domain.hall_report import HallReport, RatingLevelInfo
+from ..domain.numbering import day_start
 from ..domain.reports import HALL_GROUPINGS, MAX_DAYS, By, Key, ReportTally, Row, Summary
 from ..storage import reports as rows
 from .context import HallContext
@@ -107,8 +107,7 @@ def _in_region(hall: Hall, region: str | None) -> bool:
 
 def _bounds(hall: Hall, first: date, last: date) -> tuple[datetime, datetime]:
     """The range as instants: from the local midnight starting `first` to the one ending `last`."""
-    zone = ZoneInfo(hall.timezone)
-    return (datetime.combine(first, time(0), zone), datetime.combine(last + timedelta(days=1), time(0), zone))
+    return day_start(first, hall.timezone), day_start(last + timedelta(days=1), hall.timezone)
 
 
 def _low_scores(hall: Hall) -> frozenset[int]:

@@ -3,7 +3,7 @@ the store's Reader and WriteTx call them (store.py), so a complaint changes in t
 transaction as its event. The rules are in domain/complaints.py."""
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, and_, insert, select, update
 
@@ -70,12 +70,6 @@ def registered_sources(conn: Connection, hall: str, seqs: Iterable[int]) -> set[
     if not seqs:
         return set()
     return set(conn.execute(select(C.source_seq).where(C.hall == hall, C.source_seq.in_(seqs))).scalars())
-
-
-def ticket_by_number(conn: Connection, hall: str, day: date, prefix: str, number: int) -> int | None:
-    """The id of the hall's ticket with this number on business day `day`."""
-    return conn.execute(select(T.id).where(T.hall == hall, T.business_day == day, T.prefix == prefix,
-                                           T.number == number)).scalar()
 
 
 def add(conn: Connection, complaint: Complaint) -> None:

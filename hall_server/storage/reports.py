@@ -5,8 +5,7 @@ the unique index uq_ticket_number, with only the columns the figures need and th
 rating joined in; each ticket's visits are parsed once, here. The counters' events are read
 by seq, between the seqs found for the range's ends (the log's times rise with seq).
 """
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, select
 
@@ -14,6 +13,7 @@ from ..config import Hall
 from ..domain.alerts import Severity
 from ..domain.events import Event, EventType
 from ..domain.hall_report import RaisedAlert
+from ..domain.numbering import day_start
 from ..domain.reports import ReportTicket, ReportVisit
 from ..domain.tickets import TicketStatus
 from . import tables as t
@@ -34,7 +34,7 @@ def tickets_between(conn: Connection, hall: Hall, first: date, last: date) -> li
         # a rating comes after its ticket's issue, so after the first day's midnight: the bound
         # lets the join use ix_ratings_at rather than read every rating of the hall's history
         .select_from(t.tickets.outerjoin(t.ratings, and_(
-            R.ticket == T.id, R.hall == hall.id, R.at >= datetime.combine(first, time(0), ZoneInfo(hall.timezone)))))
+            R.ticket == T.id, R.hall == hall.id, R.at >= day_start(first, hall.timezone))))
         .where(T.hall == hall.id, T.business_day >= first, T.business_day <= last))
     return [ReportTicket(row.id, row.service, row.business_day, row.issued_at, TicketStatus(row.status), row.wait_s,
                          row.estimated_wait_s, [ReportVisit.of(visit_from_json(visit), limits) for visit in row.visits],

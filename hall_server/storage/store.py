@@ -283,7 +283,10 @@ class Reader:
         return complaint_rows.registered_sources(self.conn, hall, seqs)
 
     def ticket_by_number(self, hall: str, day: date, prefix: str, number: int) -> int | None:
-        return complaint_rows.ticket_by_number(self.conn, hall, day, prefix, number)
+        """The id of the hall's ticket with this number on business day `day`."""
+        c = t.tickets.c
+        return self.conn.execute(select(c.id).where(c.hall == hall, c.business_day == day, c.prefix == prefix,
+                                                    c.number == number)).scalar()
 
     def tickets_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
         ids = list(ids)

@@ -4,7 +4,7 @@ Times of an appointment are given in the hall's own timezone (with its UTC offse
 booking system shows them to the customer; a `slot_start` sent without an offset is read as
 the hall's local time.
 """
-from datetime import date, time
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from apiflask import APIBlueprint, Schema
@@ -51,7 +51,7 @@ class AppointmentOut(Schema):
 
 
 class AppointmentsQuery(Schema):
-    date = Date(required=True, validate=Range(date(2000, 1, 1), date(9000, 12, 31)),
+    date = Date(required=True, validate=s.DAYS,
                 metadata={"description": "a calendar day of the hall"})
 
 

@@ -5,11 +5,10 @@ Clerks, managers and admins of the hall register complaints and read the registe
 managers and admins move a complaint on, see the offers and the figures, and see the
 customer's contact (`contact` is null for a clerk). Another hall's complaint is unknown (404).
 """
-from datetime import date
 
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, Date, Dict, Float, Integer, List, Nested, String
-from apiflask.validators import OneOf, Range
+from apiflask.validators import OneOf
 from flask_babel import gettext
 
 from ..domain.actors import Actor
@@ -40,9 +39,6 @@ from .permissions import MANAGERS, STAFF, require
 
 complaints_api = APIBlueprint("complaints", __name__, url_prefix="/api/v1", tag="complaints")
 ERRORS = [401, 403, 404]
-#: the days a query may name (a later day would overflow the day after it)
-DAYS = Range(date(2000, 1, 1), date(9000, 12, 31))
-MAX_ID = 2**31 - 1
 
 #: what the fragment's script says (i18n.js `t`); the reports page passes them to js_strings
 COMPLAINT_STRINGS = (
@@ -117,16 +113,16 @@ class ComplaintIn(Schema):
     category = String(required=True, validate=OneOf([v.value for v in Category]))
     channel = String(required=True, validate=OneOf([v.value for v in Channel]))
     description = s.Text(1, DESCRIPTION_MAX, required=True)
-    ticket = Integer(strict=True, validate=Range(1, MAX_ID), allow_none=True, load_default=None,
+    ticket = Integer(strict=True, validate=s.IDS, allow_none=True, load_default=None,
                      metadata={"description": "the ticket's id"})
     ticket_number = s.Text(0, 16, allow_none=True, load_default=None, metadata={
         "description": 'or its number ("A012") on `ticket_day`; an unknown one → 422 `unknown_ticket`'})
-    ticket_day = Date(validate=DAYS, allow_none=True, load_default=None,
+    ticket_day = Date(validate=s.DAYS, allow_none=True, load_default=None,
                       metadata={"description": "the ticket's business day; default today"})
     clerk = s.Text(0, NAME_MAX, allow_none=True, load_default=None,
                    metadata={"description": "the clerk concerned; default the one who served the ticket"})
     contact = s.Text(0, CONTACT_MAX, allow_none=True, load_default=None)
-    source_seq = Integer(strict=True, validate=Range(1, MAX_ID), allow_none=True, load_default=None, metadata={
+    source_seq = Integer(strict=True, validate=s.IDS, allow_none=True, load_default=None, metadata={
         "description": "register an offer: the seq of its flag or rating event (its ticket and clerk are taken); "
                        "registered already → 409 `already_registered`"})
 
@@ -135,14 +131,14 @@ class ComplaintsQuery(Schema):
     state = String(load_default="all", validate=OneOf(["open", "all"]),
                    metadata={"description": "open: not answered yet"})
     status = String(load_default=None, validate=OneOf([v.value for v in Status]))
-    first = Date(data_key="from", load_default=None, validate=DAYS,
+    first = Date(data_key="from", load_default=None, validate=s.DAYS,
                  metadata={"description": "received from this business day of the hall"})
-    last = Date(data_key="to", load_default=None, validate=DAYS, metadata={"description": "through this one"})
+    last = Date(data_key="to", load_default=None, validate=s.DAYS, metadata={"description": "through this one"})
 
 
 class FiguresQuery(Schema):
-    first = Date(data_key="from", required=True, validate=DAYS)
-    last = Date(data_key="to", required=True, validate=DAYS)
+    first = Date(data_key="from", required=True, validate=s.DAYS)
+    last = Date(data_key="to", required=True, validate=s.DAYS)
 
 
 class FiguresOut(Schema):

@@ -40,6 +40,12 @@ class FormatQuery(RangeQuery):
     lang = String(validate=OneOf(list(LOCALES)), metadata={"description": "the files' language (zh by default)"})
 
 
+class HallReportQuery(RangeQuery):
+    tables = Boolean(load_default=False, metadata={
+        "description": "also each grouping's table as the page shows it (what format=table gives), in `lang`"})
+    lang = String(validate=OneOf(list(LOCALES)), metadata={"description": "the tables' language (zh by default)"})
+
+
 class SummaryQuery(FormatQuery):
     by = String(load_default=By.SERVICE.value, validate=OneOf([by.value for by in HALL_GROUPINGS]))
 
@@ -152,6 +158,22 @@ class HallReportOut(Schema):
     counters = List(Nested(CounterTimeOut), required=True)
     overtime = Nested(OvertimeOut, required=True)
     heatmap = Nested(HeatmapOut, required=True)
+    tables = Dict(keys=String(), values=Dict(), metadata={
+        "description": "with tables=true: per grouping (service, counter, clerk, day), its table"})
+
+
+#: what a summary answers, by its `format`: the JSON above, the page's table, or a file
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_TABLE = {"type": "object", "required": ["title", "columns", "rows", "total"], "properties": {
+    "title": {"type": "string"},
+    "columns": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "label": {"type": "string"}, "decimals": {"type": "integer"}}}},
+    "rows": {"type": "array", "items": {"type": "array"}}, "total": {"type": "array"}}}
+SUMMARY_FORMATS = {200: {"description": "format=json: the summary; table: the page's table; csv, xlsx: a file",
+                         "content": {
+                             "application/json": {"schema": {"oneOf": [
+                                 {"$ref": "#/components/schemas/SummaryOut"}, _TABLE]}},
+                             "text/csv": _BINARY, report_files.FORMATS["xlsx"]: _BINARY}}}
 
 
 def _range(query: dict) -> tuple[date, date]:
@@ -176,13 +198,17 @@ def _managing() -> None:
 @reports_api.input(SummaryQuery, location="query", arg_name="query")
 @reports_api.output(SummaryOut)
 @reports_api.doc(summary="The hall's figures for a range of business days, by service, counter, clerk or day",
-                 responses=ERRORS)
+                 responses={**SUMMARY_FORMATS, **ERRORS})
 def summary(hall: str, query: dict) -> dict | Response:
     _managing()
     first, last = _range(query)
     found = cases.summary(hall_ctx(), hall, current_actor(), first, last, By(query["by"]))
+    return _summary_as(found, query["format"], _hall_title(hall))
+
+
+def _hall_title(hall: str) -> dict[str, str]:
     config = hall_ctx().hall(hall)
-    return _summary_as(found, query["format"], {"zh": config.name, "en": config.name_en})
+    return {"zh": config.name, "en": config.name_en}
 
 
 def _summary_as(found: Summary, fmt: str, title: dict[str, str] | None = None) -> dict | Response:
@@ -193,19 +219,25 @@ def _summary_as(found: Summary, fmt: str, title: dict[str, str] | None = None) -
     body, mimetype, filename = report_files.render(found, fmt, lang, title[lang] if title else None)
     if isinstance(body, dict):
         return jsonify(body)
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, content_type=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @reports_api.get("/halls/<hall>/reports")
 @reports_api.auth_required(token_auth)
-@reports_api.input(RangeQuery, location="query", arg_name="query")
+@reports_api.input(HallReportQuery, location="query", arg_name="query")
 @reports_api.output(HallReportOut)
 @reports_api.doc(summary="The hall report of the reports page: the figures every way, satisfaction, alerts, "
                          "counter time, overtime and heat maps", responses=ERRORS)
 def hall_report(hall: str, query: dict) -> dict:
     _managing()
     first, last = _range(query)
-    return report_json(cases.hall_report(hall_ctx(), hall, current_actor(), first, last))
+    found = cases.hall_report(hall_ctx(), hall, current_actor(), first, last)
+    if not query["tables"]:
+        return report_json(found)
+    lang, title = current_lang(), _hall_title(hall)
+    return {**report_json(found), "tables": {
+        by.value: report_files.render(found.summary(by), "table", lang, title[lang])[0] for by in HALL_GROUPINGS}}
 
 
 @reports_api.get("/reports/summary")
@@ -213,7 +245,7 @@ def hall_report(hall: str, query: dict) -> dict:
 @reports_api.input(HallsQuery, location="query", arg_name="query")
 @reports_api.output(SummaryOut)
 @reports_api.doc(summary="The halls the caller may see side by side, one row each (by hall)",
-                 responses={403: "not a manager or admin", 422: ERRORS[422]})
+                 responses={**SUMMARY_FORMATS, 403: "not a manager or admin", 422: ERRORS[422]})
 def halls_summary(query: dict) -> dict | Response:
     _managing()
     first, last = _range(query)

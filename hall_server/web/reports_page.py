@@ -1,9 +1,9 @@
 """The reports page (报表), `/reports/<hall>`, for the hall's managers and admins.
 
 The page renders the frame; its script (`static/js/reports.js`) takes the figures from the
-reports API for the range and grouping chosen: the hall's report for the charts and trends,
-the summary as a table (`format=table`, the same table the CSV and XLSX exports hold), the
-previous period's summary for the trends, the halls side by side for whoever may see more than
+reports API for the range chosen: the hall's report for the charts and trends, with each
+grouping's table (the same table the CSV and XLSX exports hold), the previous period's
+summary for the trends, the halls side by side for whoever may see more than
 one, and the complaint register (`_complaints.html`, `static/js/complaints.js`). The hall's
 "today" is its business day on the server's clock, so the presets (today, this week from
 Monday, this month) are the hall's and not the browser's.

@@ -1,4 +1,6 @@
 """Request and response schemas: they validate input and generate the OpenAPI document."""
+from datetime import date
+
 from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
@@ -9,8 +11,13 @@ from ..domain.counters import PAUSE_REASONS, CounterState
 from ..domain.events import EventType
 from ..domain.tickets import FlagKind, TicketStatus, VisitOutcome
 from ..services.tickets import MAX_ITEMS
+from ..storage.store import MAX_ID
 
 #: text a client sends: no NUL, which PostgreSQL cannot store
+#: the calendar days a query may name (a later one would overflow the day after it)
+DAYS = Range(date(2000, 1, 1), date(9000, 12, 31))
+#: the ids a query may name: what the database's id columns hold
+IDS = Range(1, MAX_ID)
 NO_NUL = Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
 
 
@@ -295,7 +302,7 @@ class BoardOut(Schema):
 
 
 class EventsQuery(Schema):
-    after = Integer(load_default=0, validate=Range(0, 2**31 - 1))
+    after = Integer(load_default=0, validate=Range(0, MAX_ID))
     limit = Integer(load_default=500, validate=Range(1, 1000))
 
 

@@ -2,8 +2,8 @@
 //
 // For the range chosen (a preset of the hall's today, this week from Monday, this month, or
 // from–to) it takes:
-//   GET /halls/{hall}/reports?from&to                       the hall's report: charts, alerts
-//   GET /halls/{hall}/reports/summary?from&to&by&format=table  the table (as the exports hold it)
+//   GET /halls/{hall}/reports?from&to&tables=true           the hall's report: charts, alerts, and
+//                                                            each grouping's table (as the exports hold it)
 //   GET /halls/{hall}/reports/summary?...previous...&by=day&format=table  the previous period
 //   GET /reports/summary?from&to&format=table                 the halls side by side
 // The trends compare the table's totals with the previous period's: the day before, the same
@@ -28,7 +28,8 @@ const PALETTE = ["#00706b", "#b45309", "#1d4ed8", "#9d174d", "#4d7c0f", "#6d28d9
 const TRENDS = { issued: 0, served: 1, wait_mean_s: -1, handling_mean_s: 0, compliance_rate: 1, satisfied_rate: 1 };
 
 const $ = (id) => document.getElementById(id);
-const state = { from: TODAY, to: TODAY, preset: "today", by: "service", loading: 0, register: null };
+// tables: the range's table per grouping, as the hall report gave them (the tabs switch among them)
+const state = { from: TODAY, to: TODAY, preset: "today", by: "service", loading: 0, register: null, tables: null };
 const charts = {};
 
 // ---- dates (YYYY-MM-DD strings, computed in UTC so no timezone moves them) ----------------
@@ -373,12 +374,6 @@ function renderMore(report) {
 
 // ---- talking to the server ---------------------------------------------------------------------
 
-async function loadTable() {
-  const table = await api("GET", `${HALL_PATH}/reports/summary?${query({ by: state.by, format: "table" })}`);
-  renderTable($("table"), table);
-  return table;
-}
-
 /** The halls side by side; without them (a failure) the rest of the page still shows. */
 async function loadHalls() {
   if (!$("halls")) return;
@@ -402,13 +397,15 @@ async function load(chosen = true) {
   body.dataset.loaded = "0";
   try {
     const range = previousRange();
-    const [report, table, previous] = await Promise.all([
-      api("GET", `${HALL_PATH}/reports?${query()}`),
-      loadTable(),
+    const [report, previous] = await Promise.all([
+      api("GET", `${HALL_PATH}/reports?${query({ tables: "true" })}`),
       api("GET", `${HALL_PATH}/reports/summary?${new URLSearchParams({ ...range, by: "day", format: "table" })}`),
       loadHalls(),
     ]);
     if (loading !== state.loading) return;  // a newer range was asked for meanwhile
+    state.tables = report.tables;
+    const table = state.tables[state.by];
+    renderTable($("table"), table);
     renderTrends(table, previous, range);
     chartServices(report);
     chartDays(report, previous);
@@ -426,15 +423,11 @@ async function load(chosen = true) {
   }
 }
 
-async function changeBy(by) {
+function changeBy(by) {
   state.by = by;
   renderControls();
   remember();
-  try {
-    await loadTable();
-  } catch (error) {
-    failed(error);
-  }
+  if (state.tables) renderTable($("table"), state.tables[by]);
 }
 
 /** The summary shown (range and grouping) as a file, through the API with the page's CSRF token. */
