@@ -10,6 +10,9 @@ NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d'
 # source keeps the name translators know, zh_CN, and compiles to where Babel looks.
 PO_FILES := $(wildcard $(addsuffix /translations/*/LC_MESSAGES/messages.po,hall_server kiosk display))
 MO_FILES := $(subst /zh_CN/,/zh_Hans_CN/,$(PO_FILES:.po=.mo))
+# real footage for the demo hall's camera and the people-counting tests: vtest.avi (and its
+# licence) from Debian's opencv-doc, fetched once (apt-get download needs no root)
+FOOTAGE := var/cameras/vtest.avi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -35,7 +38,16 @@ $(NPM_STAMP): package.json package-lock.json
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel -q compile -i $< -o $@
 
-setup: $(STAMP) $(NPM_STAMP) $(MO_FILES)
+$(FOOTAGE):
+	@mkdir -p $(@D)
+	@tmp=$$(mktemp -d) && cd $$tmp && \
+	{ apt-get download -qq opencv-doc 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download -qq opencv-doc; }; } && \
+	dpkg-deb --fsys-tarfile opencv-doc_*.deb | tar -x ./usr/share/doc/opencv-doc/examples/data/vtest.avi ./usr/share/doc/opencv-doc/copyright && \
+	cp usr/share/doc/opencv-doc/copyright $(CURDIR)/$(@D)/vtest-copyright.txt && \
+	mv usr/share/doc/opencv-doc/examples/data/vtest.avi $(CURDIR)/$@ && cd / && rm -rf $$tmp \
+	|| { echo "could not fetch $@ from Debian's opencv-doc (apt-get download opencv-doc)"; rm -rf $$tmp; exit 1; }
+
+setup: $(STAMP) $(NPM_STAMP) $(MO_FILES) $(FOOTAGE)
 
 # after changing the text of a page: gather each package's msgids into its catalogues,
 # then translate what is new (an empty msgstr) in the zh_CN .po

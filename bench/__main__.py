@@ -38,7 +38,7 @@ import requests
 
 from tests.running_hall import RunningHall, hall_config_text
 
-from . import alerts, display, kiosk, load, printer, reports, voice
+from . import alerts, cameras, display, kiosk, load, printer, reports, voice
 from .load import sleep_until
 from .report import publish, summarize, summarize_logins
 
@@ -59,8 +59,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--mode", choices=["threading", "gevent", "both"], default="both")
     parser.add_argument("--scenario", default="all",
-                        choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "reports", "all",
-                                 "both"],
+                        choices=[*SCENARIOS, "printer", "kiosk", "voice", "display", "alerts", "reports", "cameras",
+                                 "all", "both"],
                         help="default all (printer included); `both` is issue and displays; `printer`: the "
                              "ticket's bytes and print time (bench/printer.py)")
     parser.add_argument("--attack", choices=[*ATTACKS, "all"], default="all",
@@ -245,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     reported = reports.main() == 0 if options.scenario in ("reports", "all") else True
     if options.scenario == "reports":
         return 0 if reported else 1
+    counted = cameras.main() == 0 if options.scenario in ("cameras", "all") else True
+    if options.scenario == "cameras":
+        return 0 if counted else 1
     scenarios = {"all": list(SCENARIOS), "both": ["issue", "displays"]}.get(options.scenario, [options.scenario])
     summaries = []
     for scenario in scenarios:
@@ -262,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": s["targets"]} for s in summaries]}, indent=2))
     correct = ("no_duplicate_numbers", "no_double_calls", "no_missed_events")
     clean = all(s["targets"][check] for s in summaries for check in correct)
-    return 0 if printed and touched and spoken and shown and judged and reported and clean else 1
+    return 0 if printed and touched and spoken and shown and judged and reported and counted and clean else 1
 
 
 if __name__ == "__main__":

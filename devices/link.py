@@ -6,7 +6,8 @@
 
 The worker (print_worker.py) is the same code either way; so is the LED worker
 (led/worker.py), with `LocalLedLink`: it reads the hall's event log and its counters, and
-reports whether the strips answer.
+reports whether the strips answer. The camera worker (camera/worker.py), with
+`LocalCameraLink`, reports whether its pictures come and its estimate of the people waiting.
 """
 import http.client
 import json
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from hall_server.config import LedDisplay, Printer
+from hall_server.config import Camera, LedDisplay, Printer
 from hall_server.domain.errors import HallError
-from hall_server.services import devices, queries
+from hall_server.services import cameras, devices, queries
 from hall_server.services.context import HallContext
 from hall_server.services.devices import PrintJob, PrintQueue
 
@@ -175,6 +176,34 @@ class LocalLedLink:
 
     def report(self, online: bool) -> bool:
         return devices.report_led(self.ctx, self.hall, self.actor, self.display, online)
+
+
+class CameraLink(Protocol):
+    def settings(self) -> Camera:
+        """The camera's configuration."""
+
+    def estimate(self, people: int) -> bool:
+        """The estimate of the people in the camera's area; True if the hall recorded it (it changed)."""
+
+    def report(self, online: bool) -> bool:
+        """Whether the camera's pictures come; True if the hall recorded it (it changed)."""
+
+
+class LocalCameraLink:
+    """The server runs every camera itself (an IP camera is reached over the network)."""
+
+    def __init__(self, ctx: HallContext, hall: str, camera: str) -> None:
+        self.ctx, self.hall, self.camera = ctx, hall, camera
+        self.actor = devices.printer_actor(hall, camera)
+
+    def settings(self) -> Camera:
+        return cameras.camera_config(self.ctx, self.hall, self.camera, self.actor)
+
+    def estimate(self, people: int) -> bool:
+        return cameras.record_crowd(self.ctx, self.hall, self.actor, self.camera, people)
+
+    def report(self, online: bool) -> bool:
+        return cameras.report_camera(self.ctx, self.hall, self.actor, self.camera, online)
 
 
 def _error(response: urllib.error.HTTPError) -> str:

@@ -1,11 +1,13 @@
 """The server's own devices (`host = "server"`): the server starts a `print-worker` child
-process for each of its printers and a `led-worker` for each of its LED displays, starts it
-again if it ends, and the child ends with the server.
+process for each of its printers, a `led-worker` for each of its LED displays and a
+`camera-worker` for every camera of every hall (an IP camera is reached over the network, so
+cameras always run on the server), starts it again if it ends, and the child ends with the
+server.
 
-A child process rather than a thread of the server: blocking serial I/O, status timeouts and
-bitmap drawing stay out of the server's event loop (gevent) and its interpreter lock, a
-driver that hangs cannot stall a request, the server does not load the printing libraries,
-and both placements (here, and an agent on a kiosk's PC) run the one command.
+A child process rather than a thread of the server: blocking serial I/O, status timeouts,
+bitmap drawing and people detection stay out of the server's event loop (gevent) and its
+interpreter lock, a driver that hangs cannot stall a request, the server does not load the
+printing libraries or OpenCV, and both placements (here, and an agent on a kiosk's PC) run the one command.
 """
 import logging
 import subprocess
@@ -21,7 +23,7 @@ RESTART_S = 5.0
 
 
 class ServerPrinters:
-    """The server's printers and LED displays (the name is older than the displays)."""
+    """The server's printers, LED displays and cameras (the name is older than the displays)."""
 
     def __init__(self, config: HallsConfig, host: str, port: int) -> None:
         # the server's address, for the QR code's link when the hall names no public_url
@@ -34,6 +36,9 @@ class ServerPrinters:
         self.workers += [(f"LED worker {hall.id}/{display.name}",
                           ["led-worker", "--hall", hall.id, "--display", display.name])
                          for hall in config.halls for display in hall.led_displays if display.host == "server"]
+        self.workers += [(f"camera worker {hall.id}/{camera.name}",
+                          ["camera-worker", "--hall", hall.id, "--camera", camera.name])
+                         for hall in config.halls for camera in hall.cameras]
 
     def start(self) -> None:
         """A thread (a greenlet under gevent) per device keeps its worker running."""

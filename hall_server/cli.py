@@ -79,6 +79,26 @@ def main(argv: list[str] | None = None) -> int:
     led.add_argument("--retry-max-s", type=float, help="the longest pause after a fault")
     led.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)  # the server's own
 
+    camera_worker = commands.add_parser("camera-worker",
+                                        help="estimate the people in the area of one of a hall's cameras")
+    camera_worker.add_argument("--hall", required=True)
+    camera_worker.add_argument("--camera", required=True, help="the camera's name in the hall configuration")
+    camera_worker.add_argument("--retry-s", type=float, help="the first pause after the camera is lost, doubling")
+    camera_worker.add_argument("--retry-max-s", type=float, help="the longest pause after the camera is lost")
+    camera_worker.add_argument("--stale-s", type=float, help="no new picture this long and the camera is lost")
+    camera_worker.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)  # the server's own
+
+    camera = commands.add_parser("camera", help="pictures: count people, read QR codes, take a calibration "
+                                                "snapshot").add_subparsers(dest="action", required=True)
+    camera.add_parser("count", help="one JSON line per image: the people in it").add_argument("files", nargs="+")
+    camera.add_parser("qr", help="one JSON line per image: its QR code's text").add_argument("files", nargs="+")
+    snapshot = camera.add_parser("snapshot", help="one picture from a camera, faces blurred and its area drawn, "
+                                                  "to set the area (replaces the previous one)")
+    snapshot.add_argument("--hall", required=True)
+    snapshot.add_argument("--camera", required=True)
+    snapshot.add_argument("--out", metavar="FILE",
+                          help="where to write it, .jpg or .png (default var/cameras/HALL-CAMERA-calibration.jpg)")
+
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -205,5 +225,51 @@ def _led_worker(args: argparse.Namespace) -> int:
                exit_with_parent=args.exit_with_parent)
 
 
+def _camera_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from devices.camera.worker import STALE_S, run
+    from devices.print_worker import Retry
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s", force=True)
+    retry = Retry(args.retry_s or Retry.first_s, args.retry_max_s or Retry.max_s)
+    return run(args.hall, args.camera, retry=retry, stale_s=args.stale_s or STALE_S,
+               exit_with_parent=args.exit_with_parent)
+
+
+def _camera(args: argparse.Namespace) -> int:
+    from devices.camera import commands
+
+    if args.action == "count":
+        return commands.count_files(args.files, sys.stdout)
+    if args.action == "qr":
+        return commands.qr_files(args.files, sys.stdout)
+    return _snapshot(args)
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from devices.camera.snapshot import default_path, take_snapshot
+    from devices.camera.sources import SourceGone
+
+    from .bootstrap import open_context
+    from .services.cameras import camera_config
+    from .services.devices import printer_actor
+
+    settings = camera_config(open_context(), args.hall, args.camera, printer_actor(args.hall, args.camera))
+    try:
+        path = take_snapshot(settings, Path(args.out) if args.out else default_path(args.hall, args.camera))
+    except SourceGone as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
 COMMANDS = {"run": _run, "init-db": _init_db, "user": _user, "device": _device, "demo": _demo,
-            "print-worker": _print_worker, "led-worker": _led_worker}
+            "print-worker": _print_worker, "led-worker": _led_worker, "camera-worker": _camera_worker,
+            "camera": _camera}

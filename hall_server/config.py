@@ -167,6 +167,41 @@ class LedDisplay(Strict):
         return {int(counter): address for counter, address in self.counters.items()}
 
 
+class Camera(Strict):
+    """A camera over a waiting area (devices/camera/): it estimates how many people wait there.
+    The server runs its worker (`python -m hall_server camera-worker`); no picture is kept or
+    sent anywhere, only the count."""
+
+    name: Slug
+    #: where the pictures come from: "rtsp://..." (an IP camera; "http(s)://..." for one that
+    #: streams MJPEG), "device:N" (a camera on the server's own machine, /dev/videoN), or
+    #: "file:PATH" (a video file played in a loop at its own pace: the simulated twin the demo
+    #: and the tests use; a relative PATH is from the project's folder)
+    source: str = Field(pattern=r"^(rtsps?://\S+|https?://\S+|device:[0-9]{1,2}|file:\S+)$")
+    #: the waiting area, a polygon of 3 or more corners, each [x, y] as shares (0-1) of the
+    #: picture's width and height from its top left; people are counted by where they stand
+    area: list[tuple[float, float]] = Field(min_length=3, max_length=32)
+    #: what the board calls the area
+    area_name: Names
+    #: the people the area holds comfortably (the crowd alert's threshold)
+    capacity: int = Field(ge=1, le=2000)
+    #: the people detector (devices/camera/detect.py): "hog", OpenCV's HOG people detector on
+    #: the area enlarged (detect.py), the one that needs no model file
+    detector: Literal["hog"] = "hog"
+    #: a picture is sampled this often
+    sample_s: float = Field(default=1.0, ge=0.2, le=60)
+    #: the estimate is the median of this many samples
+    window: int = Field(default=15, ge=1, le=300)
+
+    @field_validator("area")
+    @classmethod
+    def _inside_the_picture(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for i, (x, y) in enumerate(value):
+            if not (0 <= x <= 1 and 0 <= y <= 1):
+                raise ValueError(f"corner {i} [{x}, {y}] is outside the picture: use shares of 0-1")
+        return value
+
+
 class RatingLevel(Strict):
     """A button on the evaluator (服务评价器): the customer's verdict on a visit."""
 
@@ -262,6 +297,14 @@ class AlertSettings(Strict):
     escalate_after_min: float = Field(default=10, gt=0)
     #: an unanswered complaint due within this many hours: a warning (critical once overdue)
     complaint_warning_h: float = Field(default=24, gt=0, le=240)
+    #: cameras: a crowd condition must hold this long before it is raised
+    crowd_sustain_min: float = Field(default=3, gt=0, le=60)
+    #: people expected in the waiting area per waiting ticket (a family behind a number) ...
+    crowd_per_ticket: float = Field(default=1.5, ge=1, le=10)
+    #: ... and how many more before "people waiting without a number" is raised
+    crowd_margin: int = Field(default=6, ge=1, le=500)
+    #: the area past this share of its capacity is critical (past the capacity, a warning)
+    crowd_critical_share: float = Field(default=1.25, gt=1, le=5)
     webhook: Webhook | None = None
 
     @field_validator("pause_allowance_min")
@@ -328,6 +371,7 @@ class Hall(Strict):
     rating_timeout_s: int = Field(default=30, ge=5, le=600)
     voice: Voice = Field(default_factory=Voice)
     led_displays: list[LedDisplay] = Field(default_factory=list)
+    cameras: list[Camera] = Field(default_factory=list)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
 
@@ -383,6 +427,7 @@ class Hall(Strict):
         _unique("rating_levels.score", [level.score for level in self.rating_levels])
         _unique("rating_reasons.code", [reason.code for reason in self.rating_reasons])
         _unique("led_displays.name", [d.name for d in self.led_displays])
+        _unique("cameras.name", [c.name for c in self.cameras])
         numbers = {c.number for c in self.counters}
         for i, display in enumerate(self.led_displays):
             for counter in display.addresses:
@@ -409,6 +454,10 @@ class Hall(Strict):
     @cached_property
     def printers_by_name(self) -> dict[str, Printer]:
         return {p.name: p for p in self.printers}
+
+    @cached_property
+    def cameras_by_name(self) -> dict[str, Camera]:
+        return {c.name: c for c in self.cameras}
 
     @cached_property
     def rating_levels_by_score(self) -> dict[int, RatingLevel]:

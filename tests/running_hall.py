@@ -45,15 +45,20 @@ def zone_at(local_hour: int) -> str:
 
 
 def hall_config_text(extra_hall: str | None = None, extra_counters: int = 0, demo_hours: bool = False,
-                     alerts: str | None = None) -> str:
+                     alerts: str | None = None, cameras: bool = False) -> str:
     """The demo hall's configuration, open all day every day (`demo_hours`: at the demo's own
     opening hours) and without daily caps, optionally with a second hall (a copy under another
     id) and extra counters serving every service.
 
     The alert rules are off (their events would mix into what the other tests watch) unless
     `alerts` gives the settings of the halls' `alerts` table, as the inside of a TOML inline
-    table ("" for the defaults, "evaluate_every_s = 2" ...)."""
+    table ("" for the defaults, "evaluate_every_s = 2" ...).
+
+    The demo's camera is left out unless `cameras`: each camera's worker counts people in
+    a video at a quarter of a core, which no other test needs."""
     demo = re.sub(r"^daily_cap = .*\n", "", DEFAULT_CONFIG.read_text(encoding="utf-8"), flags=re.M)
+    if not cameras:
+        demo = re.sub(r"^\[\[halls\.cameras\]\]\n(?:(?!\[).*\n?)*", "", demo, flags=re.M)
     settings = "enabled = false" if alerts is None else alerts
     demo = re.sub(r'^(id = "demo")$', rf"\1\nalerts = {{ {settings} }}", demo, count=1, flags=re.M)
     if not demo_hours:

@@ -27,7 +27,7 @@ from .hall_snapshot import DeviceNow, HallSnapshot, Incident, Queues
 from .staffing import ARRIVAL_WINDOW, Advice, Staffing, recommend
 
 if TYPE_CHECKING:
-    from ..config import Names
+    from ..config import Camera, Names
 
 HANDLING_TIME = "handling_time"
 WAITING = "waiting"
@@ -42,8 +42,11 @@ UNHAPPY_CUSTOMER = "unhappy_customer"
 DEVICE_FAULT = "device_fault"
 ARRIVAL_SURGE = "arrival_surge"
 COMPLAINT_DEADLINE = "complaint_deadline"
+CROWD_WITHOUT_TICKETS = "crowd_without_tickets"
+CROWD_CAPACITY = "crowd_capacity"
 RULES = (HANDLING_TIME, WAITING, WAIT_PREDICTED, QUEUE_BUILDUP, NO_OPEN_COUNTER, IDLE_COUNTER, LONG_PAUSE,
-         CLOSING_OVERRUN, PRE_OPENING, UNHAPPY_CUSTOMER, DEVICE_FAULT, ARRIVAL_SURGE, COMPLAINT_DEADLINE)
+         CLOSING_OVERRUN, PRE_OPENING, UNHAPPY_CUSTOMER, DEVICE_FAULT, ARRIVAL_SURGE, COMPLAINT_DEADLINE,
+         CROWD_WITHOUT_TICKETS, CROWD_CAPACITY)
 
 SURGE_WINDOW = timedelta(minutes=15)
 #: early in the day the arrival rate is taken over the time since opening, at least this
@@ -385,6 +388,7 @@ def _device_fault(device: DeviceNow) -> tuple[Severity, str, str] | None:
         "display": (Severity.WARNING, N_("Display %(device)s is offline")),
         "led": (Severity.WARNING, N_("LED display %(device)s is offline")),
         "evaluator": (Severity.NOTICE, N_("Evaluator %(device)s is offline")),
+        "camera": (Severity.WARNING, N_("Camera %(device)s is offline: people are not counted")),
     }
     if device.online or device.kind not in offline:
         return None
@@ -393,7 +397,8 @@ def _device_fault(device: DeviceNow) -> tuple[Severity, str, str] | None:
 
 
 def device_fault(s: HallSnapshot) -> list[Finding]:
-    """During opening hours: a device that fails the customers (printer, kiosk, displays, evaluators)."""
+    """During opening hours: a device that fails the customers (printer, kiosk, displays,
+    evaluators) or the manager (a camera that no longer counts)."""
     if not is_open(s.now, s.hall.opening_hours, s.hall.timezone):
         return []
     found = []
@@ -457,9 +462,63 @@ def complaint_deadline(s: HallSnapshot) -> list[Finding]:
     return found
 
 
+def _sustained_crowds(s: HallSnapshot) -> Iterable[tuple["Camera", int]]:
+    """Each camera with the lowest count of its area throughout the last `crowd_sustain_min`
+    (a condition that holds for the lowest held all that time); cameras offline at any point
+    of it, or without an estimate that long, are left out: only a counting camera counts."""
+    since = s.now - timedelta(minutes=s.hall.alerts.crowd_sustain_min)
+    for camera in s.hall.cameras:
+        crowd = s.crowd.get(camera.name)
+        lowest = crowd.lowest_since(since) if crowd else None
+        if lowest is not None:
+            yield camera, lowest
+
+
+def crowd_without_tickets(s: HallSnapshot) -> list[Finding]:
+    """More people in a camera's area, all through the sustain time, than the tickets waiting
+    now account for (`crowd_per_ticket` each, a family behind a number, plus `crowd_margin`):
+    people waiting without a number, or a queue at the kiosk. The tickets are the hall's, as
+    a hall's cameras watch its waiting areas, not one service's."""
+    settings = s.hall.alerts
+    tickets = len(s.waiting)
+    expected = tickets * settings.crowd_per_ticket + settings.crowd_margin
+    found = []
+    for camera, people in _sustained_crowds(s):
+        if people <= expected:
+            continue
+        params = {"area": _names(camera.area_name), "people": people, "tickets": tickets,
+                  "minutes": _threshold(settings.crowd_sustain_min)}
+        found.append(Finding(
+            CROWD_WITHOUT_TICKETS, f"camera:{camera.name}", Severity.WARNING,
+            Message(N_("%(area)s: %(people)s people for %(tickets)s numbers waiting, for %(minutes)s min: people "
+                       "waiting without a number, or a queue at the kiosk; send a guide"), params),
+            data={"camera": camera.name, "people": people, "waiting": tickets, "expected": round(expected, 1)}))
+    return found
+
+
+def crowd_capacity(s: HallSnapshot) -> list[Finding]:
+    """A camera's area above its comfortable capacity all through the sustain time; critical
+    above `crowd_critical_share` of it."""
+    settings = s.hall.alerts
+    found = []
+    for camera, people in _sustained_crowds(s):
+        if people <= camera.capacity:
+            continue
+        critical = people > camera.capacity * settings.crowd_critical_share
+        params = {"area": _names(camera.area_name), "people": people, "capacity": camera.capacity,
+                  "minutes": _threshold(settings.crowd_sustain_min)}
+        found.append(Finding(
+            CROWD_CAPACITY, f"camera:{camera.name}", Severity.CRITICAL if critical else Severity.WARNING,
+            Message(N_("%(area)s: %(people)s people for %(capacity)s it holds, for %(minutes)s min; open more "
+                       "counters and guide customers to seats"), params),
+            data={"camera": camera.name, "people": people, "capacity": camera.capacity}))
+    return found
+
+
 _RULE_FUNCTIONS: tuple[Callable[[HallSnapshot], list[Finding]], ...] = (
     handling_time, waiting, wait_predicted, queue_buildup, no_open_counter, idle_counter, long_pause,
-    closing_overrun, pre_opening, unhappy_customer, device_fault, arrival_surge, complaint_deadline)
+    closing_overrun, pre_opening, unhappy_customer, device_fault, arrival_surge, complaint_deadline,
+    crowd_without_tickets, crowd_capacity)
 
 
 def findings(s: HallSnapshot) -> list[Finding]:

@@ -103,6 +103,24 @@ def qr_payload(hall: str, code: str) -> str:
     return f"{QR_PREFIX}:{hall}:{code}"
 
 
+#: why a QR code read at a hall's kiosk checks nothing in
+OTHER_HALL = "other_hall"
+NOT_AN_APPOINTMENT = "not_an_appointment"
+
+
+def code_in_payload(payload: str, hall: str) -> tuple[str | None, str | None]:
+    """The appointment code in a QR code's payload (qr_payload) read at `hall`: (code, None)
+    for one of this hall's appointments, else (None, OTHER_HALL) or (None, NOT_AN_APPOINTMENT)
+    (a web link, a payment code, a mangled read)."""
+    parts = payload.strip().split(":")
+    code = normalize_code(parts[2]) if len(parts) == 3 and parts[0] == QR_PREFIX else None
+    if code is None:
+        return None, NOT_AN_APPOINTMENT
+    if parts[1] != hall:
+        return None, OTHER_HALL
+    return code, None
+
+
 def hours_on(day: date, hours: Mapping[str, Hours], timezone: str) -> tuple[datetime, datetime]:
     """When the hall opens and closes on `day` (its local calendar day)."""
     zone = ZoneInfo(timezone)

@@ -1,5 +1,6 @@
 """Today's figures for the manager's board: what each service and counter did so far, and the
-day in 15-minute slots (arrivals, customers served, customers waiting).
+day in 15-minute slots (arrivals, customers served, customers waiting, and the people each
+camera counted in its area).
 
 They are computed from the day's ticket events, replayed through the tickets' own transition
 table: the ticket rows do not keep when a waiting customer gave up or when a no-show was
@@ -7,7 +8,7 @@ reinstated, and the waiting curve needs both.
 """
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
@@ -18,6 +19,8 @@ from .tickets import Ticket, TicketStatus, Visit, VisitOutcome
 SLOT = timedelta(minutes=15)
 #: the events that make a ticket or move it (the ones day_figures reads)
 TICKET_EVENTS = (EventType.TICKET_ISSUED, *TICKET_ACTIONS)
+#: the events that say what a camera counts (crowd_per_slot reads them)
+CROWD_EVENTS = (EventType.CROWD_ESTIMATE, EventType.DEVICE_STATUS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,41 @@ class DayFigures:
     slots: list[datetime]
     services: list[ServiceDay]
     counters: list[CounterDay]
+    #: per camera of the hall, the people in its area at the end of each slot
+    crowd: list["CrowdDay"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CrowdDay:
+    camera: str
+    #: per slot, the camera's estimate at the slot's end (now, for the last one); None before
+    #: its first estimate or while it was offline
+    people: list[int | None]
+
+
+def crowd_per_slot(events: Iterable[Event], camera: str, slots: Sequence[datetime], now: datetime) -> CrowdDay:
+    """The camera's estimates (crowd.estimate) and its going offline and back (device.status
+    of kind camera) of the day, in seq order, as its count at the end of each slot. Back
+    online, its last estimate holds again, as it does for the alert rules."""
+    ends = [*slots[1:], now] if slots else []
+    people: list[int | None] = []
+    last: int | None = None
+    online = True
+    index = 0
+    for event in events:
+        if event.type is EventType.CROWD_ESTIMATE and event.data.get("camera") == camera:
+            change: tuple[int | None, bool] = (event.data["people"], online)
+        elif event.type is EventType.DEVICE_STATUS and event.data.get("device") == camera \
+                and event.data.get("kind") == "camera":
+            change = (last, bool(event.data.get("online")))
+        else:
+            continue
+        while index < len(ends) and event.at > ends[index]:
+            people.append(last if online else None)
+            index += 1
+        last, online = change
+    people.extend([last if online else None] * (len(ends) - index))
+    return CrowdDay(camera, people)
 
 
 def slot_starts(opens: datetime, first: datetime | None, now: datetime) -> list[datetime]:

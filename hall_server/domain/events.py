@@ -39,6 +39,9 @@ class EventType(StrEnum):
     COMPLAINT_RECEIVED = "complaint.received"
     #: a complaint was taken in hand, answered or followed up
     COMPLAINT_MOVED = "complaint.moved"
+    #: a camera's estimate of the people in its waiting area took a new value (data:
+    #: camera, people); only the count, never a picture
+    CROWD_ESTIMATE = "crowd.estimate"
 
 
 @dataclass

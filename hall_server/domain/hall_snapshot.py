@@ -49,7 +49,7 @@ class CounterNow:
 @dataclass(frozen=True)
 class DeviceNow:
     """A device the hall expects to hear from: a paired kiosk, display or evaluator (online
-    while it is connected or was heard from lately), a printer or LED display of the
+    while it is connected or was heard from lately), a printer, LED display or camera of the
     configuration (online, paper and faults as its worker last reported them)."""
 
     name: str
@@ -59,6 +59,44 @@ class DeviceNow:
     paper: str | None = None
     cover_open: bool = False
     fault: str | None = None
+
+
+#: a step of a camera's count: from when, the people it estimated (None: not counted, the
+#: camera was offline)
+CrowdStep = tuple[datetime, int | None]
+
+
+@dataclass(frozen=True)
+class CrowdNow:
+    """A camera's estimates of the people in its waiting area, as steps in time order: each
+    holds from its time until the next. The first step is the last one at or before the
+    earliest time the rules look back to (earlier ones are left out)."""
+
+    camera: str
+    steps: tuple[CrowdStep, ...] = ()
+
+    @property
+    def people(self) -> int | None:
+        """The estimate now; None while the camera is offline or before its first estimate."""
+        return self.steps[-1][1] if self.steps else None
+
+    @property
+    def at(self) -> datetime | None:
+        """Since when the estimate (or the camera's silence) holds."""
+        return self.steps[-1][0] if self.steps else None
+
+    def lowest_since(self, since: datetime) -> int | None:
+        """The lowest estimate from `since` until now; None unless the camera counted the
+        whole time (no estimate yet at `since`, or offline at some point since)."""
+        start = None
+        for i, (at, _people) in enumerate(self.steps):
+            if at > since:
+                break
+            start = i
+        if start is None:
+            return None
+        values = [people for _at, people in self.steps[start:]]
+        return None if None in values else min(values)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
@@ -122,6 +160,8 @@ class HallSnapshot:
     incidents: list[Incident] = field(default_factory=list)
     #: the hall's complaints not answered yet, the earliest due first
     complaints: list[Complaint] = field(default_factory=list)
+    #: per camera of the configuration, its estimates of the last `crowd_sustain_min` or more
+    crowd: dict[str, CrowdNow] = field(default_factory=dict)
 
     @cached_property
     def queues(self) -> Queues:

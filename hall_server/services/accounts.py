@@ -20,11 +20,8 @@ serving everyone else while passwords are checked beside it.
 """
 import hashlib
 import math
-import os
 import secrets
-import sys
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -36,6 +33,7 @@ from ..domain.actors import Actor, Role
 from ..domain.errors import Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
 from ..storage.accounts import Attempt, PairedDevice
 from .context import HallContext
+from .off_loop import off_loop
 
 USER_ROLES = (Role.CLERK, Role.MANAGER, Role.ADMIN)
 DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.EVALUATOR, Role.BOOKING)
@@ -46,11 +44,6 @@ MIN_PASSWORD_LENGTH = 10
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
-#: real threads that check passwords under gevent: half the cores, so hashing under attack
-#: leaves the rest of the machine to the event loop
-HASH_THREADS = max(1, (os.cpu_count() or 2) // 2)
-#: their niceness: the server's other work goes first
-HASH_NICENESS = 10
 WRONG_CREDENTIALS = "wrong username or password"
 
 _hasher = PasswordHasher()
@@ -79,7 +72,7 @@ def add_user(ctx: HallContext, username: str, role: str, password: str, halls: l
         ctx.hall(hall)
     if role != Role.ADMIN and not halls:
         raise Invalid(f"a {role} needs at least one --hall", "no_hall")
-    ctx.store.accounts.add_user(username, _off_loop(_hasher.hash, password), role, halls, ctx.clock.now(),
+    ctx.store.accounts.add_user(username, off_loop(_hasher.hash, password), role, halls, ctx.clock.now(),
                                 badge=badge, name=name)
 
 
@@ -99,7 +92,7 @@ def ensure_first_admin(ctx: HallContext) -> str | None:
 def set_password(ctx: HallContext, username: str, password: str) -> None:
     """An administrator sets a user's password (`user passwd`): all their tokens are revoked."""
     _check_new_password(password)
-    ctx.store.accounts.set_password(username, _off_loop(_hasher.hash, password))
+    ctx.store.accounts.set_password(username, off_loop(_hasher.hash, password))
 
 
 def disable_user(ctx: HallContext, username: str) -> bool:
@@ -181,7 +174,7 @@ def change_password(ctx: HallContext, token: str, current_password: str, new_pas
     _check_new_password(new_password)
     _verify_password(ctx, actor.name, current_password, address,
                      Forbidden("the current password is wrong", "wrong_password"))
-    ctx.store.accounts.set_password(actor.name, _off_loop(_hasher.hash, new_password),
+    ctx.store.accounts.set_password(actor.name, off_loop(_hasher.hash, new_password),
                                     keep_token=session_key(token))
 
 
@@ -224,7 +217,7 @@ def _verify_password(ctx: HallContext, username: str, password: str, address: st
     if attempt.id is None:
         raise TooManyAttempts("too many failed logins; try again later", retry_after_s(attempt, now))
     credentials = ctx.store.accounts.credentials(username)
-    matches = _off_loop(_password_matches, credentials.password_hash if credentials else None, password)
+    matches = off_loop(_password_matches, credentials.password_hash if credentials else None, password)
     if not matches or credentials is None or credentials.disabled:
         raise wrong
     ctx.store.accounts.forget_attempt(attempt.id)
@@ -251,35 +244,3 @@ def _password_matches(password_hash: str | None, password: str) -> bool:
 def _dummy_hash() -> str:
     """Verified against when the user does not exist, so both cases take the same time."""
     return _hasher.hash("not a password of anyone")
-
-
-def _off_loop(fn: Callable, *args):
-    """Run `fn` where it does not block the event loop: under gevent (monkey-patched), in a
-    real thread of a small pool while this greenlet waits; otherwise (threads) right here."""
-    if "gevent" in sys.modules:
-        from gevent import monkey
-
-        if monkey.is_module_patched("threading"):
-            return _hash_pool().apply(_at_low_priority, (fn, args))
-    return fn(*args)
-
-
-def _at_low_priority(fn: Callable, args: tuple):
-    try:  # Linux: a thread's own niceness
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
-    except (AttributeError, OSError):
-        pass  # elsewhere the check runs at the normal priority
-    return fn(*args)
-
-
-_pools: dict[int, object] = {}
-
-
-def _hash_pool():
-    """The pool of this process (gunicorn forks its worker from a master that hashed already)."""
-    pool = _pools.get(os.getpid())
-    if pool is None:
-        from gevent.threadpool import ThreadPool
-
-        pool = _pools[os.getpid()] = ThreadPool(HASH_THREADS)
-    return pool

@@ -1,8 +1,9 @@
 """The hall as the alert rules see it (domain/hall_snapshot.py), read in one read transaction.
 
-What the log says of today's devices and unhappy customers is followed incrementally: each
-read takes only the device-status, rating and flag events recorded since the last one
-(`LogMemory`, kept per hall in the context), never the whole day's log again.
+What the log says of today's devices, unhappy customers and cameras' counts is followed
+incrementally: each read takes only the device-status, rating, flag and crowd-estimate events
+recorded since the last one (`LogMemory`, kept per hall in the context), never the whole
+day's log again. The board reads the cameras' counts from the same memory.
 """
 import threading
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from ..domain.actors import Role
 from ..domain.estimates import RECENT_TICKETS, mean_handling_s
 from ..domain.events import Event
 from ..domain.events import EventType as E
-from ..domain.hall_snapshot import CounterNow, DeviceNow, HallSnapshot, Incident, WaitingTicket
+from ..domain.hall_snapshot import CounterNow, CrowdNow, CrowdStep, DeviceNow, HallSnapshot, Incident, WaitingTicket
 from ..domain.numbering import business_day, format_number
 from ..domain.staffing import ARRIVAL_WINDOW
 from ..domain.tickets import FlagKind, TicketStatus
@@ -26,7 +27,9 @@ from .context import HallContext
 
 #: the paired devices whose silence the rules notice (a booking system lives elsewhere)
 WATCHED_KINDS = (Role.KIOSK, Role.DISPLAY, Role.EVALUATOR)
-FOLLOWED = (E.DEVICE_STATUS, E.RATING_GIVEN, E.TICKET_FLAGGED)
+FOLLOWED = (E.DEVICE_STATUS, E.RATING_GIVEN, E.TICKET_FLAGGED, E.CROWD_ESTIMATE)
+#: the longest the rules look back over a camera's counts (crowd_sustain_min's upper bound)
+CROWD_MEMORY = timedelta(hours=1)
 
 
 @dataclass
@@ -37,20 +40,41 @@ class LogMemory:
     seq: int = 0
     statuses: dict[str, dict] = field(default_factory=dict)
     incidents: dict[tuple[int, str], Incident] = field(default_factory=dict)
+    #: per camera, its counts of the last hour or more as steps (hall_snapshot.CrowdNow)
+    crowd: dict[str, list[CrowdStep]] = field(default_factory=dict)
+    #: per camera, its last estimate today, offline or not
+    counted: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def follow(self, reader: Reader, hall: Hall, day: date, day_start: datetime) -> None:
         with self.lock:
             if self.day != day:
                 self.day, self.seq, self.statuses, self.incidents = day, 0, {}, {}
+                self.crowd, self.counted = {}, {}
             for event in reader.events_of_types(hall.id, FOLLOWED, self.seq, day_start):
                 self._take(event)
                 self.seq = event.seq
 
+    def crowd_now(self, hall: Hall, now: datetime) -> dict[str, CrowdNow]:
+        """Each camera of the hall with its counts since an hour ago (older steps are dropped)."""
+        with self.lock:
+            result = {}
+            for camera in hall.cameras:
+                steps = self.crowd.get(camera.name, [])
+                first = max((i for i, (at, _people) in enumerate(steps) if at <= now - CROWD_MEMORY), default=0)
+                del steps[:first]
+                result[camera.name] = CrowdNow(camera.name, tuple(steps))
+            return result
+
     def _take(self, event: Event) -> None:
         data = event.data
-        if event.type is E.DEVICE_STATUS:
+        if event.type is E.CROWD_ESTIMATE:
+            self.counted[data["camera"]] = data["people"]
+            self.crowd.setdefault(data["camera"], []).append((event.at, data["people"]))
+        elif event.type is E.DEVICE_STATUS:
             self.statuses[data["device"]] = data
+            if data.get("kind") == "camera":
+                self._camera_status(event.at, data["device"], data["online"])
         elif event.type is E.RATING_GIVEN and data.get("low"):
             detail = "/".join(part for part in (data.get("level"), data.get("reason")) if part)
             self.incidents[(event.ticket, "low_rating")] = Incident(
@@ -62,12 +86,22 @@ class LogMemory:
                 event.actor, data.get("reason"))
 
 
+    def _camera_status(self, at: datetime, camera: str, online: bool) -> None:
+        """Offline, a camera counts nobody until it is back; back, its last estimate holds
+        again (the worker records a new one only when its count differs)."""
+        steps = self.crowd.setdefault(camera, [])
+        if not online:
+            steps.append((at, None))
+        elif steps and steps[-1][1] is None and camera in self.counted:
+            steps.append((at, self.counted[camera]))
+
+
 def read_snapshot(ctx: HallContext, hall: Hall, now: datetime) -> tuple[HallSnapshot, int]:
     """The hall now, and the last seq of its log it reflects."""
     zone = ZoneInfo(hall.timezone)
     day = business_day(now, hall.timezone)
     day_start = datetime.combine(day, time.min, zone)
-    memory = ctx.memo.setdefault(("alert_log", hall.id), LogMemory())
+    memory = log_memory(ctx, hall)
     with ctx.store.read() as reader:
         last_seq = reader.last_seq(hall.id)
         waiting = _waiting(reader, hall.id, day)
@@ -82,8 +116,25 @@ def read_snapshot(ctx: HallContext, hall: Hall, now: datetime) -> tuple[HallSnap
     devices = _devices(ctx, hall, now, statuses)
     snapshot = HallSnapshot(hall=hall, now=now, waiting=waiting, counters=counters, mean_handling_s=means,
                             arrivals=arrivals, usual_arrivals_15min=usual, devices=devices, incidents=incidents,
-                            complaints=complaints)
+                            complaints=complaints, crowd=memory.crowd_now(hall, now))
     return snapshot, last_seq
+
+
+def log_memory(ctx: HallContext, hall: Hall) -> LogMemory:
+    """The hall's memory of today's log, shared by the rules and the board."""
+    return ctx.memo.setdefault(("alert_log", hall.id), LogMemory())
+
+
+def cameras_now(ctx: HallContext, hall: Hall, now: datetime) -> tuple[dict[str, CrowdNow], dict[str, bool]]:
+    """Each camera's counts and whether it is online, from the memory brought up to date
+    with one read of the events recorded since it last looked."""
+    day = business_day(now, hall.timezone)
+    memory = log_memory(ctx, hall)
+    with ctx.store.read() as reader:
+        memory.follow(reader, hall, day, datetime.combine(day, time.min, ZoneInfo(hall.timezone)))
+    with memory.lock:
+        online = {c.name: memory.statuses.get(c.name, {}).get("online", True) for c in hall.cameras}
+    return memory.crowd_now(hall, now), online
 
 
 def _waiting(reader: Reader, hall: str, day: date) -> list[WaitingTicket]:
@@ -144,7 +195,7 @@ def _usual_arrivals(ctx: HallContext, reader: Reader, hall: Hall, now: datetime)
 
 def _devices(ctx: HallContext, hall: Hall, now: datetime, statuses: dict[str, dict]) -> list[DeviceNow]:
     """The paired kiosks, displays and evaluators by when they were last heard from; the
-    printers and LED displays of the configuration by what their workers last reported
+    printers, LED displays and cameras of the configuration by what their workers last reported
     (well, until they report otherwise)."""
     offline_after = timedelta(seconds=hall.alerts.device_offline_after_s)
     devices = [DeviceNow(d.name, d.kind.value, d.last_seen_at is not None and now - d.last_seen_at <= offline_after,
@@ -156,4 +207,6 @@ def _devices(ctx: HallContext, hall: Hall, now: datetime, statuses: dict[str, di
                                  cover_open=status.get("cover_open", False), fault=status.get("fault")))
     for display in hall.led_displays:
         devices.append(DeviceNow(display.name, "led", statuses.get(display.name, {}).get("online", True)))
+    for camera in hall.cameras:
+        devices.append(DeviceNow(camera.name, "camera", statuses.get(camera.name, {}).get("online", True)))
     return devices

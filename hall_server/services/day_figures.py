@@ -1,5 +1,7 @@
 """Today's figures of a hall for the manager's board (domain/day_series.py): served and
-compliance per service, served and mean handling per counter, and the day in 15-minute slots."""
+compliance per service, served and mean handling per counter, and the day in 15-minute slots,
+with the people each camera counted."""
+from dataclasses import replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -7,7 +9,7 @@ from sqlalchemy import select
 
 from ..domain.actors import Actor
 from ..domain.day_close import WEEKDAYS
-from ..domain.day_series import TICKET_EVENTS, DayFigures
+from ..domain.day_series import CROWD_EVENTS, TICKET_EVENTS, DayFigures, crowd_per_slot
 from ..domain.day_series import day_figures as figures_of
 from ..domain.events import Event
 from ..domain.numbering import business_day
@@ -27,8 +29,11 @@ def day_figures(ctx: HallContext, hall_id: str, actor: Actor) -> DayFigures:
     with ctx.store.read() as reader:
         # issued after local midnight: a ticket of the day and all that happened to it
         events = _ticket_events_since(reader, hall_id, midnight)
-    return figures_of(events, day, [s.code for s in hall.services], [c.number for c in hall.counters],
-                      hall.handling_limits_s, opens, now)
+        counted = reader.events_of_types(hall_id, CROWD_EVENTS, 0, midnight) if hall.cameras else []
+    figures = figures_of(events, day, [s.code for s in hall.services], [c.number for c in hall.counters],
+                         hall.handling_limits_s, opens, now)
+    return replace(figures, crowd=[crowd_per_slot(counted, camera.name, figures.slots, now)
+                                   for camera in hall.cameras])
 
 
 def _ticket_events_since(reader: Reader, hall_id: str, since: datetime) -> list[Event]:

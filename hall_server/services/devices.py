@@ -35,8 +35,9 @@ WELL = {"online": True, "paper": "ok", "cover_open": False, "fault": None}
 PRINT_SUPERVISORS = frozenset({Role.MANAGER, Role.ADMIN, Role.SYSTEM})
 #: who may run a hall's LED counter displays (an agent with a display's token, or the server)
 LED_RUNNERS = PRINT_SUPERVISORS | {Role.DISPLAY}
-#: a LED display's status is its being online (what a device.status of kind "led" carries)
-LED_WELL = {"online": True}
+#: a LED display's or a camera's status is its being online (what a device.status of kind
+#: "led" or "camera" carries)
+ONLINE_WELL = {"online": True}
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def report_status(ctx: HallContext, hall_id: str, actor: Actor, device: str, *, 
         raise Invalid("pending cannot be negative", "invalid_status")
     data = {"device": device, "kind": "printer", "online": online, "paper": paper, "cover_open": cover_open,
             "fault": fault, "pending": pending}
-    return _record_status(ctx, hall, actor, data, WELL)
+    return record_status(ctx, hall, actor, data, WELL)
 
 
 def led_config(ctx: HallContext, hall_id: str, name: str, actor: Actor) -> LedDisplay:
@@ -159,10 +160,10 @@ def report_led(ctx: HallContext, hall_id: str, actor: Actor, device: str, online
     it; recorded (True) only if it changed, as a printer's status is."""
     hall = ctx.hall(hall_id, actor)
     _led(hall, device, actor)
-    return _record_status(ctx, hall, actor, {"device": device, "kind": "led", "online": online}, LED_WELL)
+    return record_status(ctx, hall, actor, {"device": device, "kind": "led", "online": online}, ONLINE_WELL)
 
 
-def _record_status(ctx: HallContext, hall: Hall, actor: Actor, data: dict, well: dict) -> bool:
+def record_status(ctx: HallContext, hall: Hall, actor: Actor, data: dict, well: dict) -> bool:
     """Record the device's `device.status` if it differs, in a field of `well`, from its last one today."""
     with ctx.store.write(hall.id, ctx.clock) as tx:
         last = _last_status(tx, hall, data["device"], tx.at) or well

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..config import Hall
+from ..config import Camera, Hall
 from ..domain.actors import Actor, Role
 from ..domain.alerts import Alert
 from ..domain.counters import OPEN_STATES, Counter
@@ -14,6 +14,7 @@ from ..domain.staffing import Staffing
 from ..domain.tickets import Ticket, TicketStatus
 from ..storage.accounts import StaffName
 from ..storage.store import Reader
+from . import alert_snapshot as snapshot_cases
 from . import alerts as alert_cases
 from .context import HallContext
 
@@ -59,6 +60,19 @@ class Board:
     #: C): for managers and admins, empty for others
     alerts: list[Alert] = field(default_factory=list)
     staffing: dict[str, Staffing] = field(default_factory=dict)
+    #: each camera of the hall: the people in its area now
+    crowd: list["AreaCrowd"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AreaCrowd:
+    """A camera's area on the board: its latest estimate today and since when it holds;
+    people None before the first estimate or while the camera is offline."""
+
+    camera: Camera
+    people: int | None
+    at: datetime | None
+    online: bool
 
 
 class Queue:
@@ -148,10 +162,25 @@ def board(ctx: HallContext, hall_id: str, actor: Actor) -> Board:
                                         queue.open_counters(service.code)))
         counters = [_counter_view(reader, hall, counter, now) for counter in queue.counters]
     staff = ctx.store.accounts.staff_names(v.counter.clerk for v in counters if v.counter.clerk)
+    crowd = _crowd(ctx, hall, now) if hall.cameras else []
     if actor.role not in ALERT_READERS:  # a device's or clerk's board: the queue and the counters
-        return Board(now, last_seq, services, counters, staff)
+        return Board(now, last_seq, services, counters, staff, crowd=crowd)
     return Board(now, last_seq, services, counters, staff, alert_cases.alerts(ctx, hall_id, actor, open_only=True),
-                 alert_cases.staffing(ctx, hall))
+                 alert_cases.staffing(ctx, hall), crowd)
+
+
+def _crowd(ctx: HallContext, hall: Hall, now: datetime) -> list[AreaCrowd]:
+    """The cameras' counts from the log memory the alert rules keep (one read of the events
+    since it last looked), not a search back through the log per camera on every fetch."""
+    counts, online = snapshot_cases.cameras_now(ctx, hall, now)
+    areas = []
+    for camera in hall.cameras:
+        crowd, counting = counts[camera.name], online[camera.name]
+        people = crowd.people if counting else None
+        # since when it holds: the estimate's time, or when the camera went offline
+        at = crowd.at if people is not None or not counting else None
+        areas.append(AreaCrowd(camera, people, at, counting))
+    return areas
 
 
 def counter_now(ctx: HallContext, hall_id: str, number: int, actor: Actor) -> CounterView:

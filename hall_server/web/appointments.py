@@ -1,4 +1,5 @@
-"""Appointments (CONTRACT.md "Appointments") and the manager's service switches over HTTP.
+"""Appointments (CONTRACT.md "Appointments") and the manager's service switches over HTTP,
+and the kiosk's camera reading an appointment's QR code (`.../appointments/scan`).
 
 Times of an appointment are given in the hall's own timezone (with its UTC offset), as a
 booking system shows them to the customer; a `slot_start` sent without an offset is read as
@@ -10,17 +11,27 @@ from zoneinfo import ZoneInfo
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, Date, DateTime, Integer, List, Nested, String
 from apiflask.validators import OneOf, Range, Regexp
-from flask import current_app
+from flask import current_app, request
 
 from ..domain.actors import Role
-from ..domain.appointments import AppointmentStatus
+from ..domain.appointments import NOT_AN_APPOINTMENT, OTHER_HALL, AppointmentStatus, code_in_payload
+from ..domain.errors import Invalid
 from ..services import appointments as cases
 from ..services import switches
 from ..services.appointments import AppointmentView
+from ..services.off_loop import off_loop
 from ..services.switches import HallIssuing, ServiceIssuing
 from . import schemas as s
 from .auth import current_actor, token_auth
 from .permissions import APPOINTMENT_READERS, BOOKERS, MANAGERS, require
+
+#: who may have a picture read for an appointment's QR code: the hall's kiosks (their camera),
+#: managers and admins (trying it out)
+SCANNERS = MANAGERS | {Role.KIOSK}
+#: the pictures read: a kiosk's camera frame, JPEG as the page sends it, or PNG and WebP
+SCAN_TYPES = ("image/jpeg", "image/png", "image/webp")
+#: a 1280-wide JPEG frame is 100-300 kB; a picture past this is refused (413, too_large)
+SCAN_MAX_BYTES = 2 * 1024 * 1024
 
 appointments_api = APIBlueprint("appointments", __name__, url_prefix="/api/v1", tag="appointments")
 
@@ -57,6 +68,14 @@ class AppointmentsQuery(Schema):
 
 class AppointmentsOut(Schema):
     appointments = List(Nested(AppointmentOut), required=True)
+
+
+class ScanOut(Schema):
+    payload = String(required=True, allow_none=True, metadata={"description": "the QR code's text; null: none read"})
+    code = String(required=True, allow_none=True, metadata={
+        "description": "the appointment code, when the payload is one of this hall's appointments"})
+    reason = String(validate=OneOf([OTHER_HALL, NOT_AN_APPOINTMENT]), metadata={
+        "description": "why a QR code read gives no code: another hall's appointment, or not an appointment"})
 
 
 class SwitchIn(Schema):
@@ -146,6 +165,37 @@ def cancel_appointment(hall: str, code: str) -> str:
     require(actor, BOOKERS, "cancel appointments")
     cases.cancel(_ctx(), hall, code, actor)
     return ""
+
+
+@appointments_api.post("/halls/<hall>/appointments/scan")
+@appointments_api.auth_required(token_auth)
+@appointments_api.output(ScanOut)
+@appointments_api.doc(
+    summary="Read an appointment's QR code in a picture from the kiosk's camera (the hall's kiosks, managers, "
+            "admins). The body is the picture itself (Content-Type image/jpeg, image/png or image/webp, 2 MB at "
+            "most); it is read in memory and never kept. Check the code in as a typed one "
+            "(POST .../tickets with `appointment`).",
+    responses={403: "", 404: "", 413: "a picture over 2 MB (`too_large`)",
+               422: "not image/jpeg, png or webp (`unsupported_image`), or not a picture (`not_an_image`)"})
+def scan_appointment(hall: str) -> dict:
+    actor = current_actor()
+    require(actor, SCANNERS, "read appointment codes")
+    _ctx().hall(hall, actor)
+    if request.mimetype not in SCAN_TYPES:
+        raise Invalid(f"send the picture as {', '.join(SCAN_TYPES)}, not {request.mimetype or 'nothing'}",
+                      "unsupported_image")
+    request.max_content_length = SCAN_MAX_BYTES  # the app's 64 kB is for JSON
+    picture = request.get_data(cache=False)
+    from devices.camera.qr import NotAnImage, decode_bytes  # OpenCV loads with the first picture, not at start
+
+    try:
+        payload = off_loop(decode_bytes, picture)
+    except NotAnImage as error:
+        raise Invalid(str(error), "not_an_image") from error
+    if payload is None:
+        return {"payload": None, "code": None}
+    code, reason = code_in_payload(payload, hall)
+    return {"payload": payload, "code": code} | ({"reason": reason} if reason else {})
 
 
 @appointments_api.post("/halls/<hall>/services/<code>/switch")

@@ -5,8 +5,8 @@ For the hall manager on a busy morning and for a wall screen (1920×1080): the s
 with the staffing advice, every counter with its handling timer, the open alerts to
 acknowledge, note and resolve, and the day so far in charts. The page renders the frame; its
 script (`static/js/board.js`) takes the board and the day's figures from the API and follows
-the hall's events (live.js): queue and counter events fetch the board again, alert events are
-applied as they come.
+the hall's events (live.js): queue and counter events and a camera's status fetch the board
+again, alert events and the cameras' estimates are applied as they come.
 """
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Date, DateTime, Float, Integer, List, Nested, String
@@ -40,6 +40,8 @@ STRINGS = (
     N_("Acknowledge"), N_("Resolve"), N_("Add a note…"), N_("Add note"), N_("No open alerts."),
     N_("Arrivals"), N_("Served"), N_("Could not do that: %(message)s"), N_("Sound on"),
     N_("Sound off: click to turn on"),
+    N_("Camera offline: people are not counted"), N_("No count yet"), N_("Since %(time)s"),
+    N_("Tickets waiting"), N_("%(area)s (people)"),
 )
 
 
@@ -59,6 +61,13 @@ class CounterDayOut(Schema):
     mean_handling_today_s = Float(required=True, allow_none=True)
 
 
+class CrowdDayOut(Schema):
+    camera = String(required=True)
+    people = List(Integer(allow_none=True), required=True, metadata={
+        "description": "people in the camera's area at the end of each slot; null before its first estimate or "
+                       "while it was offline"})
+
+
 class DayFiguresOut(Schema):
     day = Date(required=True, metadata={"description": "the hall's business day"})
     at = DateTime(required=True)
@@ -67,6 +76,7 @@ class DayFiguresOut(Schema):
         "description": "the start of each slot, from opening (or the first ticket, if earlier) to now"})
     services = List(Nested(ServiceDayOut), required=True)
     counters = List(Nested(CounterDayOut), required=True)
+    crowd = List(Nested(CrowdDayOut), required=True, metadata={"description": "per camera of the hall"})
 
 
 def day_json(day: DayFigures) -> dict:
@@ -77,6 +87,7 @@ def day_json(day: DayFigures) -> dict:
                      for s in day.services],
         "counters": [{"number": c.number, "served_today": c.served, "mean_handling_today_s": c.mean_handling_s}
                      for c in day.counters],
+        "crowd": [{"camera": c.camera, "people": c.people} for c in day.crowd],
     }
 
 
@@ -84,7 +95,7 @@ def day_json(day: DayFigures) -> dict:
 @board_api.auth_required(token_auth)
 @board_api.output(DayFiguresOut)
 @board_api.doc(summary="Today's figures: served and compliance per service, served and mean handling per "
-                       "counter, arrivals, served and waiting per 15 minutes (managers, admins)",
+                       "counter, arrivals, served and waiting per 15 minutes, people per camera (managers, admins)",
                responses=[403, 404])
 def today(hall: str) -> dict:
     actor = current_actor()
@@ -100,5 +111,10 @@ def page(hall: str) -> str:
         abort(404)
     labels = {kind: {key: gettext(msgid) for key, msgid in names.items()}
               for kind, names in (("state", STATE_LABELS), ("severity", SEVERITY_LABELS), ("pause", PAUSE_LABELS))}
+    # the areas' names and capacities, and the share past which the board shows them red, as the
+    # alerts judge them
+    cameras = {"critical_share": config.alerts.crowd_critical_share,
+               "capacity": {camera.name: camera.capacity for camera in config.cameras},
+               "area": {camera.name: camera.area_name.model_dump() for camera in config.cameras}}
     return render_template("board.html", hall=hall, hall_config=config, user=g.actor.name, labels=labels,
-                           js_strings=js_strings(*STRINGS))
+                           cameras=cameras, js_strings=js_strings(*STRINGS))

@@ -293,12 +293,25 @@ class BoardCounterOut(CounterOut):
     since = DateTime(allow_none=True, metadata={"description": "when the counter entered its state"})
 
 
+class AreaCrowdOut(Schema):
+    camera = String(required=True)
+    area = Nested(Names, required=True, metadata={"description": "the waiting area the camera watches"})
+    people = Integer(required=True, allow_none=True, metadata={
+        "description": "the latest estimate today of the people in the area; null before the first one, "
+                       "or while the camera is offline (see online)"})
+    at = DateTime(required=True, allow_none=True, metadata={
+        "description": "since when the estimate holds (or since when the camera is offline)"})
+    online = Boolean(required=True, metadata={"description": "whether the camera's pictures come"})
+
+
 class BoardOut(Schema):
     at = DateTime(required=True)
     last_seq = Integer(required=True)
     services = List(Nested(ServiceLoadOut), required=True)
     counters = List(Nested(BoardCounterOut), required=True)
     alerts = List(Dict(), required=True)
+    crowd = List(Nested(AreaCrowdOut), required=True, metadata={
+        "description": "each camera of the hall: the people in its waiting area (only counts, never a picture)"})
 
 
 class EventsQuery(Schema):

@@ -80,7 +80,10 @@ def board_json(board: Board) -> dict:
     staffing = {code: figures.as_data() for code, figures in board.staffing.items()}
     services = [{**vars(load), "staffing": staffing.get(load.code)} for load in board.services]
     return {"at": board.at, "last_seq": board.last_seq, "services": services, "counters": counters,
-            "alerts": [alert_json(alert) for alert in board.alerts]}
+            "alerts": [alert_json(alert) for alert in board.alerts],
+            "crowd": [{"camera": area.camera.name, "area": {"zh": area.camera.area_name.zh,
+                                                            "en": area.camera.area_name.en},
+                       "people": area.people, "at": area.at, "online": area.online} for area in board.crowd]}
 
 
 def event_json(event: Event) -> dict:

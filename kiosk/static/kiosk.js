@@ -6,17 +6,21 @@
 // (it may have been reached), after a reconnect, and every REFRESH_MS (opening hours pass
 // without an event).
 // While the server cannot be reached the page says so over everything and issues nothing.
+// An appointment's QR code shown to the kiosk's camera (scan.js) checks it in as typing its
+// code does.
 import { api, ApiError } from "/static/js/api.js";
 import { lang, pick, t } from "/static/js/i18n.js";
 import { Live } from "/static/js/live.js";
 import { answerLost, takeNumber } from "./issue.js";
 import { Keypad } from "./keypad.js";
+import { Scanner } from "./scan.js";
 
 const REFRESH_MS = 30000;
 const PROBE_MS = 1000;          // how often an offline kiosk tries the server
 const EVENT_REFRESH_MS = 1000;  // at most one re-read of the hall per second from events
 const BUSY_AFTER_MS = 250;      // a quick answer shows no spinner
 const READ_TIMEOUT_MS = 4000;
+const SCAN_SECONDS = 30;        // the camera gives up and the kiosk returns to the start
 // the class a senior-mode customer's number gets (elderly customers use the green channel)
 const ELDERLY_CLASS = "green";
 
@@ -34,6 +38,18 @@ const state = {
   busy: false,
   printerFault: false,
 };
+
+// the appointment's QR code at the camera (startScan, scanned)
+const scanScreen = root.querySelector('[data-screen="scan"]');
+const scanner = new Scanner({
+  video: $("scan-video"),
+  hall: HALL,
+  onCode: scanned,
+  onReason: (reason) => {
+    $("scan-status").textContent = reason === "other_hall" ? scanScreen.dataset.otherHall
+      : scanScreen.dataset.notAppointment;
+  },
+});
 
 const clockFormat = new Intl.DateTimeFormat(LOCALE, { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const dateFormat = new Intl.DateTimeFormat(LOCALE, { timeZone: ZONE, month: "long", day: "numeric", weekday: "long" });
@@ -75,7 +91,8 @@ function seconds(kind) {
 function show(screen) {
   state.screen = screen;
   for (const section of root.querySelectorAll("[data-screen]")) section.hidden = section.dataset.screen !== screen;
-  if (screen !== "ticket") stopCountdown();
+  stopCountdown();
+  if (screen !== "scan") scanner.stop();
   restartIdle();
 }
 
@@ -325,7 +342,8 @@ function showPrinter() {
 
 let countdown = null;
 
-function startCountdown(total) {
+/** Back to the start after `total` seconds, counted down in `shown`. */
+function startCountdown(total, shown = $("ticket-countdown")) {
   stopCountdown();
   let left = total;
   const tick = () => {
@@ -333,7 +351,7 @@ function startCountdown(total) {
       nextCustomer();
       return;
     }
-    $("ticket-countdown").textContent = t("Returning in %(n)s s", { n: left });
+    shown.textContent = t("Returning in %(n)s s", { n: left });
     left -= 1;
   };
   tick();
@@ -427,6 +445,31 @@ async function checkIn(code) {
   });
 }
 
+// --- the appointment's QR code at the camera -------------------------------------------
+
+/** The camera, live and mirrored, for SCAN_SECONDS at most; one that cannot be opened
+ * leaves the customer at the typed code with the reason. */
+function startScan() {
+  $("scan-status").textContent = "";
+  show("scan");
+  startCountdown(SCAN_SECONDS, $("scan-countdown"));
+  scanner.start().catch((error) => {
+    console.warn("kiosk: camera", error);
+    if (state.screen !== "scan") return;
+    keypad.clear();
+    show("appointment");
+    codeMessage(scanScreen.dataset.unavailable);
+  });
+}
+
+/** This hall's appointment code was read: on the check-in screen, as if typed. */
+function scanned(code) {
+  keypad.clear();
+  for (const char of code) keypad.type(char);
+  show("appointment");
+  checkIn(code);
+}
+
 /** Too early or too late: say when the slot is, and offer a normal number. */
 function outsideSlot(appointment) {
   const service = state.hall?.services.find((s) => s.code === appointment.service);
@@ -468,11 +511,17 @@ root.addEventListener("click", (event) => {
       keypad.clear();
       codeMessage("");
     }
-    show(go);
+    if (go === "scan") startScan();
+    else show(go);
   }
 });
 
 $("check-in").addEventListener("click", () => checkIn(keypad.code));
+$("scan-type").addEventListener("click", () => {
+  keypad.clear();
+  codeMessage("");
+  show("appointment");
+});
 $("mode-switch").addEventListener("click", () => {
   if (state.busy) return;
   setElderly(!elderly());

@@ -474,7 +474,8 @@ def test_an_answered_complaint_raises_nothing_and_the_warning_hours_are_the_hall
 def test_the_rules_are_named_and_all_run():
     assert rules.RULES == ("handling_time", "waiting", "wait_predicted", "queue_buildup", "no_open_counter",
                            "idle_counter", "long_pause", "closing_overrun", "pre_opening", "unhappy_customer",
-                           "device_fault", "arrival_surge", "complaint_deadline")
+                           "device_fault", "arrival_surge", "complaint_deadline", "crowd_without_tickets",
+                           "crowd_capacity")
     assert all(callable(getattr(rules, name)) for name in rules.RULES)
     busy = snapshot([ticket(i, waited=timedelta(minutes=40 - i)) for i in range(1, 30)] + [ticket(30, "enterprise")],
                     closed_counters(serving(700), counter(2, CS.PAUSED, since=timedelta(hours=1))),

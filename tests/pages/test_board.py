@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..running_hall import RunningHall
-from ..web.conftest import start_hall_server
-from .conftest import shot
+from ..web.conftest import Client, start_hall_server
+from ..web.test_board_crowd import crowd_server, record
+from .conftest import TIMEZONE, shot
 from .test_counter import managers_only, sign_in
 
 pytestmark = [pytest.mark.xdist_group("pages-board"), pytest.mark.browser]
@@ -147,3 +148,64 @@ def test_an_alert_appears_sounds_and_is_handled_from_the_page(new_page, page_hal
     alerts = page_api["mgr"].ok("GET", "/halls/demo/alerts", params={"state": "all"})["alerts"]
     resolved = next(a for a in alerts if a["id"] == alert["id"])
     assert resolved["resolved_by"] == "mgr"
+
+
+# people in the hall (issue 12) -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def crowd_hall(tmp_path_factory) -> Iterator[RunningHall]:
+    """A server whose demo hall has its camera (on a blank video: tests/web/test_board_crowd.py)."""
+    server = crowd_server(tmp_path_factory.mktemp("board-crowd"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_board_shows_the_people_in_the_hall_live(browser, crowd_hall):
+    errors: list[str] = []
+
+    def board(lang: str) -> Page:
+        context = browser.new_context(viewport={"width": WALL[0], "height": WALL[1]}, timezone_id=TIMEZONE,
+                                      locale="en-US" if lang == "en" else "zh-CN")
+        context.add_cookies([{"name": "lang", "value": lang, "url": crowd_hall.url}])
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        sign_in(page, crowd_hall, "mgr", "/board/demo")
+        expect(page.locator("#live-state")).to_have_attribute("data-online", "true")
+        return page
+
+    page = board("zh")
+    area = page.locator('.crowd-area[data-camera="waiting-area"]')
+    expect(page.locator("#crowd-title")).to_have_text("厅内人数")
+    expect(area.locator(".crowd-area__name")).to_have_text("等候区")
+    expect(area.locator('[data-field="people"]')).to_have_text("0")
+    kiosk = Client(crowd_hall.url, crowd_hall.tokens["kiosk"])
+    for _ in range(3):
+        kiosk.ok("POST", "/halls/demo/tickets", 201, json={"service": "fee"})
+    expect(page.locator("#tickets-waiting")).to_have_text("3")  # the hall's, beside the people
+    record(crowd_hall, people=34)  # past the capacity of 30, within 1.25 × 30
+    expect(area.locator('[data-field="people"]')).to_have_text("34")
+    expect(area).to_have_attribute("data-level", "warning")
+    expect(area.locator('[data-field="state"]')).to_have_text(re.compile(r"^\d\d:\d\d 起$"))
+    record(crowd_hall, people=40)
+    expect(area).to_have_attribute("data-level", "critical")
+    expect(page.locator("#chart-crowd canvas")).to_have_count(1)
+    page.reload()  # the day's chart as a manager opening the board sees it
+    expect(page.locator("#live-state")).to_have_attribute("data-online", "true")
+    expect(area.locator('[data-field="people"]')).to_have_text("40")
+    expect(page.locator("body")).to_have_attribute("data-day-slots", re.compile(r"[1-9]\d*"))
+    shot(page, "board-crowd-wall-zh")
+    record(crowd_hall, online=False)
+    expect(area).to_have_attribute("data-online", "false")
+    expect(area.locator('[data-field="people"]')).to_have_text("—")
+    expect(area.locator('[data-field="state"]')).to_have_text("摄像头离线，未统计人数")
+    record(crowd_hall, online=True)
+    expect(area.locator('[data-field="people"]')).to_have_text("40")
+
+    english = board("en")
+    expect(english.locator("#crowd-title")).to_have_text("People in the hall")
+    expect(english.locator(".crowd__tickets h3")).to_have_text("Tickets waiting")
+    expect(english.locator('.crowd-area[data-camera="waiting-area"] .crowd-area__name')).to_have_text("Waiting area")
+    shot(english, "board-crowd-wall-en")
+    assert not errors, errors

@@ -6,7 +6,8 @@ signed in at counter 1, clerk-b nowhere: a clerk cancels only the ticket called 
 counter and reinstates only a no-show of their counter (the done ticket was served at
 clerk-a's). The role is checked first (403); then a ticket of another hall is reported as
 unknown (404) rather than forbidden, so its id reveals nothing. `---`: not tried (it would
-change the ticket the other rows use).
+change the ticket the other rows use). The appointment scan gets JSON, not a picture: a caller
+who may use it is stopped by the content (422).
 """
 import pytest
 
@@ -23,6 +24,7 @@ MATRIX = {
     "GET /halls/demo/board":                   "200 200 200 200 200 200 200 403 403 401",
     "GET /halls/demo/events":                  "200 200 200 200 200 200 200 403 403 401",
     "POST /halls/demo/tickets":                "201 201 201 201 201 403 403 403 403 401",
+    "POST /halls/demo/appointments/scan":      "422 422 403 403 422 403 403 403 403 401",
     "GET /tickets/{waiting}":                  "200 200 200 200 200 200 200 404 404 401",
     "POST /tickets/{done}/cancel":             "409 409 403 403 403 403 403 404 403 401",
     "POST /tickets/{waiting}/cancel":          "--- --- 403 403 403 403 403 404 403 401",

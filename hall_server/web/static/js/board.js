@@ -3,7 +3,9 @@
 // The services' queues and the counters come from the board (GET /halls/{hall}/board), taken
 // again shortly after every queue or counter event (live.js); alert events are applied as they
 // come, and a new critical alert sounds (Web Audio, no file) and is counted in
-// document.body.dataset.alarms. Today's figures (GET /halls/{hall}/board/day) fill the charts
+// document.body.dataset.alarms. The people each camera counts in its area stand beside the
+// tickets waiting: a `crowd.estimate` event is applied as it comes, a camera's `device.status`
+// fetches the board again. Today's figures (GET /halls/{hall}/board/day) fill the charts
 // and the served counts; they are taken every minute and after visits finish. Timers, waits
 // and the clock tick every second on the page's own clock between boards.
 import * as echarts from "/vendor/echarts.esm.min.js";
@@ -16,6 +18,7 @@ const body = document.body;
 const HALL = body.dataset.hall;
 const TIMEZONE = body.dataset.timezone;
 const LABELS = JSON.parse(body.dataset.labels);  // {state, severity, pause}: translated by board.py
+const CAMERAS = JSON.parse(body.dataset.cameras);  // {area: {camera: names}, capacity: {camera: people}, critical_share}
 const HALL_PATH = `/halls/${encodeURIComponent(HALL)}`;
 const BOARD_DEBOUNCE_MS = 300;
 const DAY_DEBOUNCE_MS = 2000;
@@ -35,6 +38,7 @@ const state = {
   audio: null,         // the AudioContext, once made
 };
 const cards = new Map();   // service code -> its card
+const areas = new Map();   // camera name -> its area's card
 const tiles = new Map();   // counter number -> its tile
 const charts = {};
 
@@ -120,6 +124,47 @@ function tickServices() {
     card.dataset.level = !load.waiting ? "ok" : longest >= service.waiting_critical_s ? "critical"
       : longest >= service.waiting_warning_s ? "warning" : "ok";
   }
+}
+
+// ---- people in the hall ------------------------------------------------------------------
+
+function areaCard(crowd) {
+  if (!areas.has(crowd.camera)) {
+    const card = $("crowd-area").content.firstElementChild.cloneNode(true);
+    card.dataset.camera = crowd.camera;
+    card.querySelector(".crowd-area__name").textContent = pick(crowd.area);
+    $("crowd-areas").append(card);
+    areas.set(crowd.camera, card);
+  }
+  return areas.get(crowd.camera);
+}
+
+/** Each camera's area: its people now, red past its capacity as the alerts judge it, or why
+ * there is no count; and the tickets waiting in the whole hall beside them. */
+function renderCrowd() {
+  if (!$("crowd-section")) return;
+  $("tickets-waiting").textContent = String(state.board.services.reduce((sum, s) => sum + s.waiting, 0));
+  for (const crowd of state.board.crowd) {
+    const card = areaCard(crowd);
+    const capacity = CAMERAS.capacity[crowd.camera];
+    const people = crowd.people;
+    card.dataset.online = String(crowd.online);
+    card.dataset.people = people === null ? "" : String(people);
+    card.dataset.level = people === null || !capacity ? "ok"
+      : people > capacity * CAMERAS.critical_share ? "critical" : people > capacity ? "warning" : "ok";
+    field(card, "people").textContent = people === null ? "—" : String(people);
+    field(card, "state").textContent = !crowd.online ? t("Camera offline: people are not counted")
+      : people === null ? t("No count yet") : t("Since %(time)s", { time: hhmm(crowd.at) });
+  }
+}
+
+/** A camera's new estimate, as the event says (an offline camera's count is not shown). */
+function applyEstimate(evt) {
+  const crowd = state.board?.crowd.find((c) => c.camera === evt.data.camera);
+  if (!crowd || !crowd.online) return;
+  crowd.people = evt.data.people;
+  crowd.at = evt.at;
+  renderCrowd();
 }
 
 // ---- counters ----------------------------------------------------------------------------
@@ -354,6 +399,27 @@ function renderCharts() {
         itemStyle: { color: s.colour, opacity: 0.45, borderColor: s.colour, borderWidth: 1 } },
     ]),
   }, { notMerge: true });
+  if (charts.crowd) renderCrowdChart(ends);
+}
+
+/** Per camera the people in its area at the end of each slot, beside the tickets waiting in
+ * the whole hall then (the sum of the services' waiting). */
+function renderCrowdChart(ends) {
+  const day = state.day;
+  const waiting = day.slots.map((_slot, i) => day.services.reduce((sum, s) => sum + s.waiting[i], 0));
+  charts.crowd.setOption({
+    ...CHART_BASE,
+    xAxis: { type: "category", data: ends, boundaryGap: false, axisLabel: AXIS_TEXT },
+    series: [
+      { name: t("Tickets waiting"), type: "line", step: "end", symbol: "none", data: waiting,
+        lineStyle: { width: 3, type: "dashed" }, itemStyle: { color: "#4b5563" } },
+      ...day.crowd.map((c, index) => ({
+        name: t("%(area)s (people)", { area: CAMERAS.area[c.camera] ? pick(CAMERAS.area[c.camera]) : c.camera }), type: "line", step: "end",
+        symbol: "none", connectNulls: false, data: c.people, lineStyle: { width: 3 },
+        itemStyle: { color: colour(index + 1) }, areaStyle: { opacity: 0.08 },
+      })),
+    ],
+  }, { notMerge: true });
 }
 
 // ---- talking to the server -------------------------------------------------------------
@@ -366,6 +432,7 @@ async function loadBoard() {
   renderServices();
   renderCounters();
   renderAlerts();
+  renderCrowd();
   body.dataset.boardSeq = String(board.last_seq);
   return board.last_seq;
 }
@@ -398,7 +465,8 @@ function onEvent(evt) {
     if (critical && before?.severity !== "critical") alarm();
     return;
   }
-  if (QUEUE_EVENTS.test(evt.type)) reloadBoardSoon();
+  if (evt.type === "crowd.estimate") applyEstimate(evt);
+  if (QUEUE_EVENTS.test(evt.type) || (evt.type === "device.status" && evt.data.kind === "camera")) reloadBoardSoon();
   if (evt.type === "ticket.finished") reloadDaySoon();
 }
 
@@ -420,6 +488,7 @@ async function main() {
   $("sound").addEventListener("click", () => audioContext().resume());
   charts.waiting = echarts.init($("chart-waiting"));
   charts.flow = echarts.init($("chart-flow"));
+  if ($("chart-crowd")) charts.crowd = echarts.init($("chart-crowd"));
   window.addEventListener("resize", () => Object.values(charts).forEach((chart) => chart.resize()));
   state.hall = await api("GET", HALL_PATH);
   new Live({
