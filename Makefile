@@ -65,9 +65,10 @@ db: setup
 run: db
 	$(BIN)/python -m hall_server run --host $(HOST) --port $(PORT)
 
-# the demo drives its own database (var/demo.db), never the live one
+# the demo drives its own database (var/demo.db), never the live one, and serves it at
+# HOST:PORT meanwhile, so the pages opened from its start page follow the simulated day
 demo: setup
-	$(BIN)/python -m hall_server demo
+	$(BIN)/python -m hall_server demo --serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m ruff check hall_server tests bench devices kiosk display

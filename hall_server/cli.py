@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     demo_db.add_argument("--live", action="store_true",
                          help="drive the live database (HALL_DATABASE_URL or var/hall.db): "
                               "the demo then takes real ticket numbers")
+    demo.add_argument("--serve", action="store_true",
+                      help="also serve the hall on the driven database at --host/--port, so the open pages "
+                           "follow the day (make demo); the server keeps running after the day until Ctrl-C")
+    demo.add_argument("--host", default="127.0.0.1", help="with --serve: the address to serve on")
+    demo.add_argument("--port", type=int, default=8000, help="with --serve: the port to serve on")
 
     printing = commands.add_parser("print-worker", help="print the tickets of a hall's kiosks on one of its printers")
     printing.add_argument("--hall", required=True)
@@ -178,8 +183,11 @@ def _device(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from .bootstrap import open_context
-    from .demo import demo_database_url, simulate_day
+    from .demo import demo_database_url, local_address, serve_beside, simulate_day
+    from .domain.appointments import is_open
     from .storage.db import database_url
 
     if args.live:
@@ -192,8 +200,32 @@ def _demo(args: argparse.Namespace) -> int:
     shown = ctx.store.engine.url.render_as_string(hide_password=True)
     print(f"demo day in {shown} ({whose})", flush=True)
     hall = args.hall or ctx.config.halls[0].id
-    simulate_day(ctx, hall, speed=args.speed, seed=args.seed, arrivals=args.arrivals,
-                 report=print)
+    if not args.serve:
+        simulate_day(ctx, hall, speed=args.speed, seed=args.seed, arrivals=args.arrivals, report=print)
+        return 0
+    server = serve_beside(url, args.host, args.port)
+    try:
+        address = local_address(args.host, args.port)
+        print(f"\nopen {address} in a browser on this machine: its demo buttons open the kiosk, the hall "
+              "display, a counter's display and an evaluator, one tab each; sign in (admin) for the board, "
+              "reports and administration\n", flush=True)
+        live = is_open(datetime.now(UTC), ctx.config.by_id[hall].opening_hours, ctx.config.by_id[hall].timezone)
+        if live:
+            print("the hall is open: the rest of today's customers come in real time, as the pages show them",
+                  flush=True)
+        else:
+            print(f"the hall is closed now: its day is played at {args.speed:g}x on the demo's own clock, so the "
+                  "calls and queues move but the times shown are the simulated day's, and the kiosk is closed",
+                  flush=True)
+        simulate_day(ctx, hall, speed=args.speed, seed=args.seed, arrivals=args.arrivals, report=print,
+                     from_now=live)
+        print(f"the server keeps serving {address}: Ctrl-C stops it", flush=True)
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.terminate()
+        server.wait(10)
     return 0
 
 

@@ -22,6 +22,11 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 class ConfigError(Exception):
     """The configuration file is missing or invalid; the message names the field."""
 
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        #: each invalid field and its reason (none for a missing or unreadable file)
+        self.problems = problems or []
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -489,17 +494,34 @@ def _unique(field: str, values: list) -> None:
         seen.add(value)
 
 
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    """Each field of the file that is wrong, and why."""
+    return [(".".join(str(part) for part in item["loc"]) or "(file)", re.sub(r"^Value error, ", "", item["msg"]))
+            for item in error.errors()]
+
+
 def _describe(error: ValidationError, path: Path) -> str:
     lines = [f"invalid hall configuration {path}:"]
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "(file)"
-        message = re.sub(r"^Value error, ", "", item["msg"])
-        lines.append(f"  {where}: {message}")
+    lines.extend(f"  {where}: {message}" for where, message in _problems(error))
     return "\n".join(lines)
 
 
+def config_file(path: str | Path | None = None) -> Path:
+    """The file `load_config(path)` reads."""
+    return Path(path) if path else DEFAULT_CONFIG
+
+
+def check_config(path: str | Path | None = None) -> tuple[HallsConfig | None, list[tuple[str, str]]]:
+    """The file read again: its configuration, or None and each field with its reason, the
+    same as start-up reports them (a missing or unreadable file: one "(file)" reason)."""
+    try:
+        return load_config(path), []
+    except ConfigError as error:
+        return None, error.problems or [("(file)", str(error))]
+
+
 def load_config(path: str | Path | None = None) -> HallsConfig:
-    path = Path(path) if path else DEFAULT_CONFIG
+    path = config_file(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -509,4 +531,4 @@ def load_config(path: str | Path | None = None) -> HallsConfig:
     try:
         return HallsConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, path)) from None
+        raise ConfigError(_describe(exc, path), _problems(exc)) from None

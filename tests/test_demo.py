@@ -1,16 +1,21 @@
 """`python -m hall_server demo` drives a database of its own unless told to drive another:
 a demo day never takes real ticket numbers in the live database."""
 import os
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from hall_server.config import DEFAULT_CONFIG, REPO_ROOT
 from hall_server.demo import DEFAULT_DEMO_SQLITE, demo_database_url
 from hall_server.storage.db import DEFAULT_SQLITE
+
+from .running_hall import free_port
 
 TINY_DAY = ["--arrivals", "5", "--speed", "0", "--seed", "7"]
 
@@ -59,3 +64,41 @@ def test_the_demo_database_is_by_default_beside_the_live_one_not_it(monkeypatch)
     monkeypatch.setenv("HALL_DATABASE_URL", "sqlite:////somewhere/else.db")
     assert demo_database_url() == f"sqlite:///{DEFAULT_DEMO_SQLITE}"
     assert DEFAULT_DEMO_SQLITE.parent == DEFAULT_SQLITE.parent and DEFAULT_DEMO_SQLITE != DEFAULT_SQLITE
+
+
+def test_the_demo_serves_its_database_while_it_drives_the_day_and_stops_with_ctrl_c(tmp_path: Path):
+    """`make demo`: the server on the demo's database answers while the day runs and after it,
+    with the day's events (the pages follow them), until Ctrl-C stops both."""
+    port = free_port()
+    env = {**os.environ, "HALL_CONFIG": str(DEFAULT_CONFIG), "HALL_DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}",
+           "HALL_DEMO_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "HALL_REPORTS_DIR": str(tmp_path / "reports"),
+           "PYTHONUNBUFFERED": "1"}
+    demo = subprocess.Popen([sys.executable, "-m", "hall_server", "demo", *TINY_DAY, "--serve", "--port", str(port)],
+                            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines: list[str] = []
+    try:
+        for line in demo.stdout:
+            lines.append(line)
+            if "Ctrl-C stops it" in line:
+                break
+        out = "".join(lines)
+        assert "day over: 5 issued" in out, out[-3000:]
+        assert f"open http://127.0.0.1:{port}/ in a browser" in out
+        password = re.search(r"created user admin with password (\S+)", out).group(1)
+        base = f"http://127.0.0.1:{port}"
+        assert "/demo-as/demo/kiosk" in requests.get(base + "/", timeout=10).text  # the demo file: the shortcut
+        token = requests.post(base + "/api/v1/auth/login", json={"username": "admin", "password": password},
+                              timeout=10).json()["token"]
+        events = requests.get(base + "/api/v1/halls/demo/events", params={"after": 0, "limit": 1000},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["events"]
+        assert sum(e["type"] == "ticket.issued" for e in events) == 5
+        assert not (tmp_path / "live.db").exists()
+        os.killpg(demo.pid, signal.SIGINT)
+        assert demo.wait(30) == 0
+        with pytest.raises(requests.ConnectionError):
+            requests.get(base + "/", timeout=5)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.wait(10)

@@ -42,6 +42,10 @@ class EventType(StrEnum):
     #: a camera's estimate of the people in its waiting area took a new value (data:
     #: camera, people); only the count, never a picture
     CROWD_ESTIMATE = "crowd.estimate"
+    #: an administrator or manager added a device, made it a pairing link (`change`
+    #: "pairing_link", or "pairing_renewed" when that ended its paired browser) or revoked it
+    #: (data: device, kind, change, by); never a token or a link
+    DEVICE_CHANGED = "device.changed"
 
 
 @dataclass

@@ -128,13 +128,28 @@ def log_memory(ctx: HallContext, hall: Hall) -> LogMemory:
 def cameras_now(ctx: HallContext, hall: Hall, now: datetime) -> tuple[dict[str, CrowdNow], dict[str, bool]]:
     """Each camera's counts and whether it is online, from the memory brought up to date
     with one read of the events recorded since it last looked."""
+    memory = _followed(ctx, hall, now)
+    with memory.lock:
+        online = {c.name: memory.statuses.get(c.name, {}).get("online", True) for c in hall.cameras}
+    return memory.crowd_now(hall, now), online
+
+
+def devices_now(ctx: HallContext, hall: Hall, now: datetime) -> list[DeviceNow]:
+    """The devices the rules watch, each online or not as the rules judge it (`_devices`), for
+    the administration's health list."""
+    memory = _followed(ctx, hall, now)
+    with memory.lock:
+        statuses = dict(memory.statuses)
+    return _devices(ctx, hall, now, statuses)
+
+
+def _followed(ctx: HallContext, hall: Hall, now: datetime) -> LogMemory:
+    """The hall's memory, brought up to date with one read of the events since it last looked."""
     day = business_day(now, hall.timezone)
     memory = log_memory(ctx, hall)
     with ctx.store.read() as reader:
         memory.follow(reader, hall, day, datetime.combine(day, time.min, ZoneInfo(hall.timezone)))
-    with memory.lock:
-        online = {c.name: memory.statuses.get(c.name, {}).get("online", True) for c in hall.cameras}
-    return memory.crowd_now(hall, now), online
+    return memory
 
 
 def _waiting(reader: Reader, hall: str, day: date) -> list[WaitingTicket]:

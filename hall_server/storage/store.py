@@ -329,6 +329,18 @@ class Reader:
             high = low
         return None
 
+    def log_page(self, hall: str, low: int, high: int, limit: int, *, actor: str | None = None,
+                 counter: int | None = None, ticket: int | None = None, type: str | None = None) -> list[Event]:
+        """Up to `limit` of the hall's events with low <= seq < high matching every filter
+        given, newest first. The seq range is read backwards on the primary key (a type filter
+        on ix_events_type); the other filters are checked on the rows of that range."""
+        c = t.events.c
+        query = select(t.events).where(c.hall == hall, c.seq >= low, c.seq < high)
+        for column, value in ((c.actor, actor), (c.counter, counter), (c.ticket, ticket), (c.type, type)):
+            if value is not None:
+                query = query.where(column == value)
+        return [event_from_row(row) for row in self.conn.execute(query.order_by(c.seq.desc()).limit(limit))]
+
 
 class WriteTx(Reader):
     """One use case's transaction in one hall: load, record events, save."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -157,6 +158,24 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # set: the user may not log in and their tokens are dead
     Column("disabled_at", UTCDateTime),
+    # set by an administrator's reset (or a user added in the browser): until the user
+    # changes the password, their tokens may only do that or log out
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
+    Column("last_login_at", UTCDateTime),
+)
+
+#: who changed which account how, and when (administration of users): never a password
+user_changes = Table(
+    "user_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("change", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_user_changes_by", "by", "id"),
+    Index("ix_user_changes_username", "username", "id"),
 )
 
 user_halls = Table(

@@ -24,9 +24,10 @@ def hall_ctx() -> HallContext:
     return current_app.extensions["hall"]
 
 
-def user_json(actor: Actor) -> dict:
+def user_json(actor: Actor, must_change_password: bool = False) -> dict:
     return {"username": actor.name, "role": actor.role.value,
-            "halls": sorted(actor.halls) if actor.halls is not None else sorted(hall_ctx().config.by_id)}
+            "halls": sorted(actor.halls) if actor.halls is not None else sorted(hall_ctx().config.by_id),
+            **({"must_change_password": True} if must_change_password else {})}
 
 
 THROTTLED = {429: "too many failed logins: wait the seconds of the Retry-After header"}
@@ -40,7 +41,8 @@ THROTTLED = {429: "too many failed logins: wait the seconds of the Retry-After h
 def login(body: dict) -> dict:
     # the server faces its clients directly (no proxy), so the peer's address is the client's
     result = accounts.login(hall_ctx(), body["username"], body["password"], request.remote_addr)
-    return {"token": result.token, "expires_at": result.expires_at, "user": user_json(result.actor)}
+    return {"token": result.token, "expires_at": result.expires_at,
+            "user": user_json(result.actor, result.must_change_password)}
 
 
 @api.post("/auth/logout")

@@ -3,13 +3,15 @@ import os
 
 from apiflask import APIFlask
 from flask_socketio import SocketIO
-from markupsafe import escape
 
 from display import display
 from kiosk import kiosk
 
 from ..services.context import HallContext
 from . import auth, errors, i18n, realtime
+from .admin_devices import admin_devices
+from .admin_hall import admin_hall
+from .admin_users import admin_users
 from .alerts_api import alerts_api
 from .api import api
 from .appointments import appointments_api
@@ -25,6 +27,7 @@ from .reports_api import reports_api
 from .reports_page import reports_pages
 from .schemas import ErrorOut
 from .signin import signin
+from .start import start
 from .tracking import tracking_api
 from .voice import voice_api
 
@@ -50,6 +53,7 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(tracking_api)
     app.register_blueprint(pairing)
     app.register_blueprint(signin)
+    app.register_blueprint(start)
     app.register_blueprint(counter_pages)
     app.register_blueprint(board_pages)
     app.register_blueprint(board_api)
@@ -64,12 +68,9 @@ def create_app(ctx: HallContext, async_mode: str = ASYNC_MODE) -> tuple[APIFlask
     app.register_blueprint(alerts_api)
     app.register_blueprint(reports_api)
     app.register_blueprint(complaints_api)
-
-    @app.get("/")
-    @app.doc(hide=True)
-    def index() -> str:
-        names = escape(", ".join(f"{h.name} ({h.name_en})" for h in ctx.config.halls))
-        return f"<h1>营业厅排队系统 Hall queue server</h1><p>{names}</p>"
+    app.register_blueprint(admin_devices)
+    app.register_blueprint(admin_hall)
+    app.register_blueprint(admin_users)
 
     # browsers may connect from this server's own pages only (the default origin check)
     socketio = SocketIO(app, async_mode=async_mode, message_queue=os.environ.get("HALL_MESSAGE_QUEUE"))

@@ -8,6 +8,10 @@ token, `csrf_token()` in templates) and its scripts send it as `X-CSRF-Token` on
 request and in the Socket.IO handshake: a cookie counts only together with its CSRF token,
 so another site cannot make a browser act with it, and one browser may hold both cookies
 (the demo shows every device in one browser) without doubt about which one a request means.
+
+A user whose password was reset (or who was added in administration) must change it first:
+their token may only change the password and log out (403 `password_change_required`
+elsewhere), and their pages send them to /password and back.
 """
 from collections.abc import Callable, Mapping
 from functools import wraps
@@ -15,7 +19,9 @@ from functools import wraps
 from apiflask import HTTPTokenAuth
 from flask import Flask, current_app, g, redirect, render_template, request, url_for
 
+from ..config import Hall
 from ..domain.actors import Actor, Role
+from ..domain.errors import Forbidden
 from ..services import accounts, signing
 
 
@@ -24,10 +30,13 @@ class BearerOrPageAuth(HTTPTokenAuth):
 
     def authenticate(self, auth, stored_password) -> Actor | None:
         token = getattr(auth, "token", None) or cookie_token(request.cookies, request.headers.get(CSRF_HEADER))
-        actor = _actor_of(token)
-        if actor is not None:
-            g.hall_token = token
-        return actor
+        session = _session_of(token)
+        if session is None:
+            return None
+        if session.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            raise Forbidden("change your password first (POST /api/v1/auth/password)", "password_change_required")
+        g.hall_token = token
+        return session.actor
 
 
 token_auth = BearerOrPageAuth(scheme="Bearer", description="a login token or a device token "
@@ -38,6 +47,9 @@ SESSION_COOKIE = "hall_session"
 PAGE_COOKIES = (DEVICE_COOKIE, SESSION_COOKIE)
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_PURPOSE = "csrf"
+#: all that a token whose password must change may do
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.change_password", "api.logout"})
+PASSWORD_PAGE = "/password"
 
 
 def csrf_for(token: str) -> str:
@@ -56,13 +68,18 @@ def cookie_token(cookies: Mapping[str, str], csrf: str | None) -> str | None:
     return None
 
 
-def _actor_of(token: str | None) -> Actor | None:
+def _session_of(token: str | None) -> accounts.Session | None:
     if not token:
         return None
     try:
-        return accounts.authenticate(current_app.extensions["hall"], token)
+        return accounts.session(current_app.extensions["hall"], token)
     except accounts.Unauthorized:
         return None
+
+
+def _actor_of(token: str | None) -> Actor | None:
+    session = _session_of(token)
+    return session.actor if session is not None and not session.must_change_password else None
 
 
 def current_actor() -> Actor:
@@ -103,23 +120,33 @@ def device_page(*roles: Role) -> Callable:
 
 def staff_page(*roles: Role) -> Callable:
     """A page for staff signed in at /login with one of `roles`, in the hall of the view's
-    `hall` argument. Without a live sign-in the browser goes to /login and comes back after;
-    someone signed in who may not open the page is told so (and may sign in as someone else)."""
+    `hall` argument; a view without one (/admin, /admin/users) checks the role only, and
+    the halls in its use cases. Without a live sign-in the browser goes to /login and comes
+    back after, one whose password must change to /password first; someone signed in who may
+    not open the page is told so (and may sign in as someone else)."""
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             token = request.cookies.get(SESSION_COOKIE)
-            actor = _actor_of(token)
-            if actor is None:
-                return redirect(url_for("signin.login", next=request.full_path.rstrip("?")))
-            if actor.role not in roles or not actor.may_act_in(kwargs.get("hall", "")):
+            session = _session_of(token)
+            here = request.full_path.rstrip("?")
+            if session is None:
+                return redirect(url_for("signin.login", next=here))
+            if session.must_change_password:
+                return redirect(url_for("signin.password", next=here))
+            actor = session.actor
+            if actor.role not in roles or ("hall" in kwargs and not actor.may_act_in(kwargs["hall"])):
                 g.page_token = token
-                return render_template("login.html", forbidden=True, user=actor.name,
-                                       next=request.full_path.rstrip("?")), 403
+                return render_template("login.html", forbidden=True, user=actor.name, next=here), 403
             g.actor, g.page_token = actor, token
             return view(*args, **kwargs)
         return wrapped
     return decorate
+
+
+def administered_halls(actor: Actor) -> list[Hall]:
+    """The halls whose administration `actor` may open (for the administration's hall picker)."""
+    return [hall for hall in current_app.extensions["hall"].config.halls if actor.may_act_in(hall.id)]
 
 
 def register(app: Flask) -> None:

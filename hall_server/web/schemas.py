@@ -47,6 +47,9 @@ class UserOut(Schema):
     username = String(required=True)
     role = String(required=True)
     halls = List(String(), required=True)
+    must_change_password = Boolean(metadata={
+        "description": "present and true: the password was reset; until it is changed (POST /auth/password) "
+                       "this token may only do that and log out (403 `password_change_required`)"})
 
 
 class LoginOut(Schema):

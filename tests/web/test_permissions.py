@@ -40,6 +40,20 @@ MATRIX = {
     "POST /halls/demo/counters/6/transfer":    "409 409 403 403 403 403 403 403 403 401",
     "POST /halls/demo/counters/6/pause":       "409 409 403 403 403 403 403 403 403 401",
     "POST /halls/demo/counters/6/resume":      "409 409 403 403 403 403 403 403 403 401",
+    # administration: users (issue 13)
+    "GET /admin/users":                        "200 200 403 403 403 403 403 200 403 401",
+    "PATCH /admin/users/clerk-b":              "200 200 403 403 403 403 403 403 403 401",
+    "POST /admin/users/au-ghost/reset-password": "404 404 403 403 403 403 403 404 403 401",
+    "POST /admin/users/au-ghost/disable":      "404 404 403 403 403 403 403 404 403 401",
+    "GET /admin/user-changes":                 "200 200 403 403 403 403 403 200 403 401",
+    # administration: devices (issue 13)
+    "GET /halls/demo/devices":                 "200 200 403 403 403 403 403 403 403 401",
+    "POST /halls/demo/devices":                "422 422 422 422 422 422 422 422 422 401",
+    "POST /halls/demo/devices/gone/pairing":   "404 404 403 403 403 403 403 403 403 401",
+    "POST /halls/demo/devices/gone/revoke":    "404 404 403 403 403 403 403 403 403 401",
+    # administration: configuration, switches, who did what (issue 13)
+    "GET /halls/demo/log":                     "200 200 403 403 403 403 403 403 403 401",
+    "GET /halls/north/log":                    "200 403 403 403 403 403 403 200 403 401",
 }
 BODIES = {"tickets": {"service": "enquiry"}, "rating": {"score": 4}, "transfer": {"service": "fee"},
           "pause": {"reason": "meal"}}
