@@ -48,7 +48,7 @@ MATRIX = {
     "GET /admin/user-changes":                 "200 200 403 403 403 403 403 200 403 401",
     # administration: devices (issue 13)
     "GET /halls/demo/devices":                 "200 200 403 403 403 403 403 403 403 401",
-    "POST /halls/demo/devices":                "422 422 422 422 422 422 422 422 422 401",
+    "POST /halls/demo/devices":                "201 403 403 403 403 403 403 403 403 401",
     "POST /halls/demo/devices/gone/pairing":   "404 404 403 403 403 403 403 403 403 401",
     "POST /halls/demo/devices/gone/revoke":    "404 404 403 403 403 403 403 403 403 401",
     # administration: configuration, switches, who did what (issue 13)
@@ -56,7 +56,9 @@ MATRIX = {
     "GET /halls/north/log":                    "200 403 403 403 403 403 403 200 403 401",
 }
 BODIES = {"tickets": {"service": "enquiry"}, "rating": {"score": 4}, "transfer": {"service": "fee"},
-          "pause": {"reason": "meal"}}
+          "pause": {"reason": "meal"},
+          # a booking system: only an admin adds one (a manager adds the hall's kiosks and displays)
+          "devices": {"kind": "booking", "name": "pm-booking"}}
 CASES = [(endpoint, actor, int(status)) for endpoint, row in MATRIX.items()
          for actor, status in zip(ACTORS, row.split(), strict=True) if status != "---"]
 
