@@ -4,14 +4,11 @@ API (printers, statuses) is web/devices.py.
 
 A pairing link is answered with its full address and that address as a QR code (an SVG made
 here; nothing from a CDN) for the device's camera or the admin's phone to read."""
-from io import BytesIO
 
-import qrcode
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, DateTime, Integer, List, Nested, String
 from apiflask.validators import OneOf, Range, Regexp
 from flask import abort, current_app, g, render_template, request
-from qrcode.image.svg import SvgPathImage
 
 from ..domain.actors import Role
 from ..domain.catalogue import N_
@@ -19,6 +16,7 @@ from ..services import accounts, device_admin
 from ..services.tracking import public_base
 from .auth import current_actor, staff_page, token_auth
 from .i18n import js_strings
+from .tracking import qr_svg
 
 admin_devices = APIBlueprint("admin_devices", __name__, tag="administration: devices")
 ERRORS = [401, 403, 404]
@@ -94,9 +92,7 @@ def _ctx():
 
 def _link_json(hall: str, link: device_admin.PairingLink) -> dict:
     url = public_base(_ctx(), hall, request.host_url) + link.path
-    out = BytesIO()
-    qrcode.make(url, image_factory=SvgPathImage, border=2).save(out)
-    return {"url": url, "expires_at": link.expires_at, "qr_svg": out.getvalue().decode(),
+    return {"url": url, "expires_at": link.expires_at, "qr_svg": qr_svg(url).decode(),
             "ended_pairing": link.ended_pairing}
 
 

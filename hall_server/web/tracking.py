@@ -29,6 +29,14 @@ def give_up(token: str) -> str:
     return ""
 
 
+def qr_svg(text: str) -> bytes:
+    """`text` as a QR code in SVG, for a screen: the phone page's address at the kiosk, a
+    pairing link on the administrator's screen."""
+    out = BytesIO()
+    qrcode.make(text, image_factory=SvgPathImage, border=2).save(out)
+    return out.getvalue()
+
+
 @tracking_api.get("/t/<token>/qr.svg")
 @tracking_api.doc(hide=True)
 def qr_code(token: str) -> Response:
@@ -36,7 +44,5 @@ def qr_code(token: str) -> Response:
     ctx = current_app.extensions["hall"]
     ticket = tracking.tracked_ticket(ctx, token).ticket
     url = tracking.tracking_url(ctx, ticket.hall, ticket.id, base=request.host_url)
-    out = BytesIO()
-    qrcode.make(url, image_factory=SvgPathImage, border=2).save(out)
-    return Response(out.getvalue(), mimetype="image/svg+xml",
+    return Response(qr_svg(url), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=86400"})
