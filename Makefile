@@ -66,7 +66,8 @@ run: db
 	$(BIN)/python -m hall_server run --host $(HOST) --port $(PORT)
 
 # the demo drives its own database (var/demo.db), never the live one, and serves it at
-# HOST:PORT meanwhile, so the pages opened from its start page follow the simulated day
+# HOST:PORT meanwhile, so the pages opened from its start page follow the simulated day (while
+# the hall is open: the rest of today's customers, in real time)
 demo: setup
 	$(BIN)/python -m hall_server demo --serve --host $(HOST) --port $(PORT)
 

@@ -209,16 +209,15 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"\nopen {address} in a browser on this machine: its demo buttons open the kiosk, the hall "
               "display, a counter's display and an evaluator, one tab each; sign in (admin) for the board, "
               "reports and administration\n", flush=True)
-        live = is_open(datetime.now(UTC), ctx.config.by_id[hall].opening_hours, ctx.config.by_id[hall].timezone)
-        if live:
-            print("the hall is open: the rest of today's customers come in real time, as the pages show them",
-                  flush=True)
+        if is_open(datetime.now(UTC), ctx.config.by_id[hall].opening_hours, ctx.config.by_id[hall].timezone):
+            print("the hall is open: the rest of today's customers come in real time, as the pages show them "
+                  "(Ctrl-C stops it)", flush=True)
+            simulate_day(ctx, hall, seed=args.seed, arrivals=args.arrivals, report=print, from_now=True)
         else:
-            print(f"the hall is closed now: its day is played at {args.speed:g}x on the demo's own clock, so the "
-                  "calls and queues move but the times shown are the simulated day's, and the kiosk is closed",
-                  flush=True)
-        simulate_day(ctx, hall, speed=args.speed, seed=args.seed, arrivals=args.arrivals, report=print,
-                     from_now=live)
+            # a day played on a clock of its own would fight the server's: its day close, its waits
+            print("the hall is closed now: its simulated day runs while it is open; to see a whole day now, "
+                  "stop this (Ctrl-C) and run `python -m hall_server demo`, which plays one at --speed in the "
+                  "demo's database", flush=True)
         print(f"the server keeps serving {address}: Ctrl-C stops it", flush=True)
         server.wait()
     except KeyboardInterrupt:
