@@ -9,7 +9,7 @@ from functools import cache
 import cv2
 import numpy as np
 
-from .detect import Box, HogDetector
+from .detect import DEFAULT, Box, PeopleDetector, detector
 
 BLOCKS = 6          # a face becomes this many blocks across: no features left
 HEAD_SHARE = 0.3    # the top of a person's box that holds the head (with the box's margin above it)
@@ -65,5 +65,6 @@ def _cascade(name: str) -> cv2.CascadeClassifier:
 
 
 @cache
-def _people() -> HogDetector:
-    return HogDetector()
+def _people() -> PeopleDetector:
+    """The counting's own default detector: whoever it counts has their head blurred."""
+    return detector(DEFAULT)

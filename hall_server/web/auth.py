@@ -82,6 +82,16 @@ def _actor_of(token: str | None) -> Actor | None:
     return session.actor if session is not None and not session.must_change_password else None
 
 
+def session_actor() -> Actor | None:
+    """Who this browser's staff session cookie signs in (None: nobody, a dead session, or a
+    password still to change); its token is kept for the page's CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE)
+    actor = _actor_of(token)
+    if actor is not None:
+        g.page_token = token
+    return actor
+
+
 def current_actor() -> Actor:
     return token_auth.current_user
 

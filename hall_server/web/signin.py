@@ -13,7 +13,7 @@ from flask_babel import gettext
 
 from ..domain.errors import Forbidden, Invalid, TooManyAttempts, Unauthorized
 from ..services import accounts, signing
-from .auth import CSRF_PURPOSE, PASSWORD_PAGE, SESSION_COOKIE
+from .auth import CSRF_PURPOSE, PASSWORD_PAGE, SESSION_COOKIE, session_actor
 
 signin = Blueprint("signin", __name__)
 HOME = "/"
@@ -35,14 +35,8 @@ def _same_origin() -> bool:
 
 @signin.get("/login")
 def login() -> str:
-    token = request.cookies.get(SESSION_COOKIE)
-    user = None
-    if token:
-        try:
-            user = accounts.authenticate(current_app.extensions["hall"], token).name
-            g.page_token = token
-        except Unauthorized:
-            pass
+    actor = session_actor()
+    user = actor.name if actor else None
     return render_template("login.html", next=local_path(request.args.get("next")), user=user)
 
 

@@ -17,13 +17,11 @@ import ipaddress
 import os
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from ..demo import DEMO_DEVICE_KINDS, demo_device_link, runs_demo_configuration
 from ..domain.actors import Actor, Role
-from ..domain.errors import Unauthorized
-from ..services import accounts
-from .auth import SESSION_COOKIE
+from .auth import session_actor
 
 start = Blueprint("start", __name__)
 STAFF = (Role.CLERK, Role.MANAGER, Role.ADMIN)
@@ -33,16 +31,9 @@ PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 def _signed_in() -> Actor | None:
-    """The staff member of this browser's session cookie (None: nobody, or a dead session)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        actor = accounts.authenticate(current_app.extensions["hall"], token)
-    except Unauthorized:
-        return None
-    g.page_token = token
-    return actor if actor.role in STAFF else None
+    """The staff member of this browser's session (None: nobody, or a dead session)."""
+    actor = session_actor()
+    return actor if actor is not None and actor.role in STAFF else None
 
 
 def _from_this_machine() -> bool:
